@@ -195,6 +195,14 @@ function readValue(r: WireReader, field: FieldSpec, version: number, flexible: b
 }
 
 function writeValue(w: WireWriter, field: FieldSpec, value: unknown, version: number, flexible: boolean): void {
+  // A field that is not nullable at this version never goes out as null (-1): the
+  // reader above (and every Kafka client) rejects that. Omitted bytes, whose zero
+  // value is null, become empty; so do stray nulls in strings and arrays.
+  if ((value === null || value === undefined) && !inVersions(field.nullableVersions, version)) {
+    if (field.array) value = [];
+    else if (field.type === 'bytes') value = Buffer.alloc(0);
+    else if (field.type === 'string') value = '';
+  }
   const writeOne = (v: unknown): void => {
     if (Array.isArray(field.type)) writeStruct(w, field.type, (v ?? {}) as Message, version, flexible);
     else writePrimitive(w, field.type, v, flexible);

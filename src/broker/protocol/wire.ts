@@ -134,9 +134,12 @@ export class WireWriter {
     this.buf = Buffer.allocUnsafe(initialBytes);
   }
 
+  // Grows (replacing this.buf) and returns the write offset. Callers must call it
+  // before touching this.buf: `this.buf.writeX(v, this.ensure(n))` would write into
+  // the old buffer, because `this.buf` is evaluated before the argument.
   private ensure(n: number): number {
     if (this.length + n > this.buf.length) {
-      let size = this.buf.length * 2;
+      let size = Math.max(this.buf.length * 2, 64); // a 0-byte start must still grow
       while (size < this.length + n) size *= 2;
       const next = Buffer.allocUnsafe(size);
       this.buf.copy(next, 0, 0, this.length);
@@ -148,47 +151,57 @@ export class WireWriter {
   }
 
   int8(v: number): this {
-    this.buf.writeInt8(v, this.ensure(1));
+    const at = this.ensure(1);
+    this.buf.writeInt8(v, at);
     return this;
   }
   int16(v: number): this {
-    this.buf.writeInt16BE(v, this.ensure(2));
+    const at = this.ensure(2);
+    this.buf.writeInt16BE(v, at);
     return this;
   }
   uint16(v: number): this {
-    this.buf.writeUInt16BE(v, this.ensure(2));
+    const at = this.ensure(2);
+    this.buf.writeUInt16BE(v, at);
     return this;
   }
   int32(v: number): this {
-    this.buf.writeInt32BE(v, this.ensure(4));
+    const at = this.ensure(4);
+    this.buf.writeInt32BE(v, at);
     return this;
   }
   uint32(v: number): this {
-    this.buf.writeUInt32BE(v >>> 0, this.ensure(4));
+    const at = this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, at);
     return this;
   }
   int64(v: bigint): this {
-    this.buf.writeBigInt64BE(v, this.ensure(8));
+    const at = this.ensure(8);
+    this.buf.writeBigInt64BE(v, at);
     return this;
   }
   float64(v: number): this {
-    this.buf.writeDoubleBE(v, this.ensure(8));
+    const at = this.ensure(8);
+    this.buf.writeDoubleBE(v, at);
     return this;
   }
   bool(v: boolean): this {
     return this.int8(v ? 1 : 0);
   }
   raw(b: Buffer): this {
-    b.copy(this.buf, this.ensure(b.length));
+    const at = this.ensure(b.length);
+    b.copy(this.buf, at);
     return this;
   }
   uvarint(v: number): this {
     let n = v;
     while (n >= 0x80) {
-      this.buf.writeUInt8((n & 0x7f) | 0x80, this.ensure(1));
+      const at = this.ensure(1);
+      this.buf.writeUInt8((n & 0x7f) | 0x80, at);
       n = Math.floor(n / 128);
     }
-    this.buf.writeUInt8(n, this.ensure(1));
+    const at = this.ensure(1);
+    this.buf.writeUInt8(n, at);
     return this;
   }
   varint(v: number): this {
@@ -198,10 +211,12 @@ export class WireWriter {
     let n = (v << 1n) ^ (v >> 63n);
     n = BigInt.asUintN(64, n);
     while (n >= 0x80n) {
-      this.buf.writeUInt8(Number(n & 0x7fn) | 0x80, this.ensure(1));
+      const at = this.ensure(1);
+      this.buf.writeUInt8(Number(n & 0x7fn) | 0x80, at);
       n >>= 7n;
     }
-    this.buf.writeUInt8(Number(n), this.ensure(1));
+    const at = this.ensure(1);
+    this.buf.writeUInt8(Number(n), at);
     return this;
   }
   nullableString(s: string | null | undefined): this {

@@ -1,0 +1,43 @@
+// OffsetCommit (key 8), versions 2-7.
+// v2: retention_time_ms (accepted, ignored: committed offsets are kept until the topic
+// or group is deleted). v3: throttle_time_ms. v4: same as v3. v5: retention_time_ms removed.
+// v6: committed_leader_epoch. v7: group_instance_id (accepted, not enforced).
+// Offsets are fsynced before the response (group commit across concurrent commits).
+import { ErrorCode } from '../protocol/errors';
+import { Message } from '../protocol/schema';
+import { ApiHandler } from './handler';
+
+const METADATA_CHARS_MAX = 4096; // Kafka offset.metadata.max.bytes
+
+export const offsetCommit: ApiHandler = {
+  apiKey: 8,
+  minVersion: 2,
+  maxVersion: 7,
+  async handle(request, { cluster }) {
+    const topics = request.topics as Message[];
+    const tooLarge = topics.some((t) => (t.partitions as Message[]).some((p) => (p.committed_metadata?.length ?? 0) > METADATA_CHARS_MAX));
+    const errorCode = tooLarge
+      ? ErrorCode.OFFSET_METADATA_TOO_LARGE
+      : await cluster.groups.commitOffsets({
+          groupId: request.group_id,
+          generationId: request.generation_id_or_member_epoch,
+          memberId: request.member_id,
+          offsets: topics.flatMap((t) =>
+            (t.partitions as Message[]).map((p) => ({
+              topic: t.name as string,
+              partition: p.partition_index as number,
+              offset: p.committed_offset as bigint,
+              leaderEpoch: (p.committed_leader_epoch as number | undefined) ?? -1,
+              metadata: (p.committed_metadata as string | null) ?? null,
+            })),
+          ),
+        });
+    return {
+      throttle_time_ms: 0,
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: (t.partitions as Message[]).map((p) => ({ partition_index: p.partition_index, error_code: errorCode })),
+      })),
+    };
+  },
+};

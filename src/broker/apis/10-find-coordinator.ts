@@ -1,0 +1,32 @@
+// FindCoordinator (key 10), versions 0-2.
+// v0: group key only. v1: key_type (0 group, 1 transaction), error_message, throttle_time_ms.
+// v2: same as v1. This single node coordinates every group.
+// Not implemented: transaction coordinators (key_type 1 → COORDINATOR_NOT_AVAILABLE).
+import { ErrorCode } from '../protocol/errors';
+import { ApiHandler } from './handler';
+
+export const findCoordinator: ApiHandler = {
+  apiKey: 10,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, { cluster }) {
+    if (request.key_type === 1) {
+      return {
+        throttle_time_ms: 0,
+        error_code: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        error_message: 'transactions are not supported by the embedded broker',
+        node_id: -1,
+        host: '',
+        port: -1,
+      };
+    }
+    return {
+      throttle_time_ms: 0,
+      error_code: ErrorCode.NONE,
+      error_message: null,
+      node_id: cluster.options.nodeId,
+      host: cluster.advertisedHost,
+      port: cluster.advertisedPort,
+    };
+  },
+};

@@ -1,0 +1,20 @@
+// Heartbeat (key 12), versions 0-3.
+// v0: group, generation, member. v1: throttle_time_ms. v2: same as v1.
+// v3: group_instance_id (accepted; static membership is not enforced).
+// REBALANCE_IN_PROGRESS is how a member learns it must rejoin.
+import { ApiHandler } from './handler';
+
+export const heartbeat: ApiHandler = {
+  apiKey: 12,
+  minVersion: 0,
+  maxVersion: 3,
+  handle(request, { cluster }) {
+    const { errorCode } = cluster.groups.heartbeat({
+      groupId: request.group_id,
+      generationId: request.generation_id,
+      memberId: request.member_id,
+      groupInstanceId: request.group_instance_id ?? null,
+    });
+    return { throttle_time_ms: 0, error_code: errorCode };
+  },
+};

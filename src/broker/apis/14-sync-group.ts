@@ -1,0 +1,22 @@
+// SyncGroup (key 14), versions 0-3.
+// v0: the leader sends every member's assignment; all members get their own back.
+// v1: throttle_time_ms. v2: same as v1. v3: group_instance_id (accepted, not enforced).
+// The broker never looks inside assignments: client-side assignment is relayed as bytes.
+import { Message } from '../protocol/schema';
+import { ApiHandler } from './handler';
+
+export const syncGroup: ApiHandler = {
+  apiKey: 14,
+  minVersion: 0,
+  maxVersion: 3,
+  async handle(request, { cluster }) {
+    const out = await cluster.groups.syncGroup({
+      groupId: request.group_id,
+      generationId: request.generation_id,
+      memberId: request.member_id,
+      groupInstanceId: request.group_instance_id ?? null,
+      assignments: (request.assignments as Message[]).map((a) => ({ memberId: a.member_id, assignment: a.assignment })),
+    });
+    return { throttle_time_ms: 0, error_code: out.errorCode, assignment: out.assignment };
+  },
+};

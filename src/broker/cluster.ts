@@ -1,0 +1,270 @@
+// The one owner of broker state: topics and their partition logs, the group
+// coordinator, producer ids, and the signal long-polling fetches wait on.
+// Request handlers stay thin and call into this class (as franz-go's kfake does).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { BrokerOptions } from './config';
+import { GroupCoordinator } from './groups/group-coordinator';
+import { ErrorCode, KafkaError } from './protocol/errors';
+import { InvalidRecordBatchError, splitBatches } from './protocol/record-batch';
+import { OffsetStore } from './storage/offset-store';
+import { OffsetOutOfRangeError, PartitionLog } from './storage/partition-log';
+import { TopicConfig, parseTopicConfigs } from './topic-config';
+import { readJsonFile, writeJsonFileDurably } from './storage/json-file';
+
+export interface TopicState {
+  name: string;
+  config: TopicConfig;
+  partitions: PartitionLog[];
+}
+
+export interface AppendResult {
+  errorCode: number;
+  baseOffset: bigint;
+  logStartOffset: bigint;
+  errorMessage: string | null;
+}
+
+interface TopicsFile {
+  topics: { name: string; partitions: number; config: TopicConfig }[];
+}
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
+const TOPIC_NAME_CHARS_MAX = 249;
+
+export function validateTopicName(name: string): void {
+  if (!name || name === '.' || name === '..' || name.length > TOPIC_NAME_CHARS_MAX || !TOPIC_NAME.test(name)) {
+    throw new KafkaError(
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      `topic name '${name}' must be 1-${TOPIC_NAME_CHARS_MAX} chars of [a-zA-Z0-9._-], not '.' or '..'`,
+    );
+  }
+}
+
+export class Cluster {
+  readonly topics = new Map<string, TopicState>();
+  readonly groups: GroupCoordinator;
+  private readonly offsets: OffsetStore;
+  private readonly metaDir: string;
+  private readonly logsDir: string;
+  private appendWaiters = new Set<() => void>();
+  private nextProducerId: bigint;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Stable across restarts: clients (librdkafka) log it, and it tells two data dirs apart. */
+  readonly clusterId: string;
+  advertisedHost: string;
+  advertisedPort: number;
+
+  constructor(readonly options: BrokerOptions) {
+    this.metaDir = path.join(options.dataDir, 'meta');
+    this.logsDir = path.join(options.dataDir, 'topics');
+    fs.mkdirSync(this.metaDir, { recursive: true });
+    fs.mkdirSync(this.logsDir, { recursive: true });
+    const saved = readJsonFile<TopicsFile>(path.join(this.metaDir, 'topics.json')) ?? { topics: [] };
+    for (const t of saved.topics) this.openTopic(t.name, t.partitions, t.config);
+    const ids = readJsonFile<{ next: string }>(path.join(this.metaDir, 'producer-ids.json'));
+    this.nextProducerId = ids ? BigInt(ids.next) : 1000n;
+    this.clusterId = this.loadClusterId();
+    this.advertisedHost = options.advertisedHost ?? options.host;
+    this.advertisedPort = options.port;
+    this.offsets = OffsetStore.open(path.join(options.dataDir, 'groups'));
+    this.groups = new GroupCoordinator(this.offsets, {
+      sessionTimeoutMsMin: options.sessionTimeoutMsMin,
+      sessionTimeoutMsMax: options.sessionTimeoutMsMax,
+      initialRebalanceDelayMs: options.initialRebalanceDelayMs,
+      groupMaxSize: options.groupMaxSize,
+    });
+    this.retentionTimer = setInterval(() => this.enforceRetention(Date.now()), options.retentionCheckIntervalMs);
+    this.retentionTimer.unref();
+  }
+
+  private loadClusterId(): string {
+    const file = path.join(this.metaDir, 'cluster.json');
+    const saved = readJsonFile<{ clusterId: string }>(file);
+    if (saved) return saved.clusterId;
+    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    writeJsonFileDurably(file, { clusterId });
+    return clusterId;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private openTopic(name: string, partitionCount: number, config: TopicConfig): TopicState {
+    const partitions: PartitionLog[] = [];
+    for (let p = 0; p < partitionCount; p++) {
+      partitions.push(
+        PartitionLog.open(path.join(this.logsDir, `${name}-${p}`), {
+          segmentBytesMax: config.segmentBytes,
+          indexIntervalBytes: this.options.indexIntervalBytes,
+          retentionMs: config.retentionMs,
+          retentionBytes: config.retentionBytes,
+        }),
+      );
+    }
+    const topic = { name, config, partitions };
+    this.topics.set(name, topic);
+    return topic;
+  }
+
+  private saveTopics(): void {
+    const file: TopicsFile = {
+      topics: [...this.topics.values()].map((t) => ({ name: t.name, partitions: t.partitions.length, config: t.config })),
+    };
+    writeJsonFileDurably(path.join(this.metaDir, 'topics.json'), file);
+  }
+
+  createTopic(name: string, numPartitions: number, configs: { name: string; value: string | null }[], validateOnly = false): TopicState | null {
+    validateTopicName(name);
+    if (this.topics.has(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
+    const partitions = numPartitions === -1 ? this.options.defaultPartitions : numPartitions;
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `num_partitions must be 1-10000 (or -1 for the default), got ${numPartitions}`);
+    }
+    const config = parseTopicConfigs(configs, this.options);
+    if (validateOnly) return null;
+    const topic = this.openTopic(name, partitions, config);
+    this.saveTopics();
+    return topic;
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}' does not exist`);
+    this.topics.delete(name);
+    this.saveTopics();
+    for (const p of topic.partitions) p.destroy();
+    await this.groups.deleteTopic(name);
+    this.notifyAppend();
+  }
+
+  /** Topic lookup used by Produce and Metadata: creates it when auto-creation is on. */
+  topicForWrite(name: string, allowAutoCreate: boolean): TopicState | undefined {
+    const existing = this.topics.get(name);
+    if (existing || !allowAutoCreate || !this.options.autoCreateTopics) return existing;
+    try {
+      return this.createTopic(name, -1, []) ?? undefined;
+    } catch (err) {
+      if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return this.topics.get(name);
+      throw err;
+    }
+  }
+
+  partition(topic: string, partition: number): PartitionLog | undefined {
+    return this.topics.get(topic)?.partitions[partition];
+  }
+
+  /**
+   * Validates and appends the record batches of one partition of a Produce.
+   * acks=-1 resolves only after the batches are fsynced (group-committed with
+   * every other producer appending to the same partition).
+   */
+  async append(topicName: string, partitionIndex: number, records: Buffer | null, acks: number): Promise<AppendResult> {
+    const fail = (errorCode: number, errorMessage: string): AppendResult => ({
+      errorCode,
+      baseOffset: -1n,
+      logStartOffset: -1n,
+      errorMessage,
+    });
+    let topic: TopicState | undefined;
+    try {
+      topic = this.topicForWrite(topicName, true);
+    } catch (err) {
+      if (err instanceof KafkaError) return fail(err.code, err.message);
+      throw err;
+    }
+    const log = topic?.partitions[partitionIndex];
+    if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no partition ${topicName}/${partitionIndex}`);
+    if (!records || records.length === 0) return fail(ErrorCode.CORRUPT_MESSAGE, 'produce carried no record batch');
+
+    let batches;
+    try {
+      batches = splitBatches(records);
+    } catch (err) {
+      if (err instanceof InvalidRecordBatchError) {
+        const code = err.reason === 'unsupported_magic' ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT : ErrorCode.CORRUPT_MESSAGE;
+        return fail(code, err.message);
+      }
+      throw err;
+    }
+    for (const b of batches) {
+      if (b.bytes.length > this.options.batchBytesMax) {
+        return fail(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${b.bytes.length} bytes exceeds ${this.options.batchBytesMax}`);
+      }
+      if (b.header.isTransactional) return fail(ErrorCode.INVALID_RECORD, 'transactional batches are not supported');
+    }
+    // Check and append one batch at a time, so a second batch of the same producer in
+    // this request is checked against the first one's sequence.
+    let baseOffset: bigint | null = null;
+    for (const b of batches) {
+      const verdict = log.producers.check(b.header);
+      if (verdict.kind === 'error') {
+        if (baseOffset !== null) break; // earlier batches are in; report their offset
+        const code =
+          verdict.error === 'invalid_producer_epoch' ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
+        return fail(code, `producer ${b.header.producerId}: ${verdict.error.replace(/_/g, ' ')}`);
+      }
+      // A retried batch the log already holds is acknowledged with its original offset, as Kafka does.
+      const offset = verdict.kind === 'duplicate' ? verdict.baseOffset : log.append([b.bytes], Date.now()).baseOffset;
+      baseOffset ??= offset;
+    }
+    this.notifyAppend();
+    if (acks === -1) await log.flush();
+    return { errorCode: ErrorCode.NONE, baseOffset: baseOffset as bigint, logStartOffset: log.logStartOffset, errorMessage: null };
+  }
+
+  read(topic: string, partitionIndex: number, offset: bigint, maxBytes: number): { errorCode: number; records: Buffer; log?: PartitionLog } {
+    const log = this.partition(topic, partitionIndex);
+    if (!log) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, records: Buffer.alloc(0) };
+    try {
+      return { errorCode: ErrorCode.NONE, records: log.read(offset, maxBytes), log };
+    } catch (err) {
+      if (err instanceof OffsetOutOfRangeError) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0), log };
+      throw err;
+    }
+  }
+
+  /** Resolves on the next append anywhere, or after `timeoutMs`. */
+  waitForAppend(timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.appendWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.appendWaiters.add(done);
+    });
+  }
+
+  private notifyAppend(): void {
+    const waiters = this.appendWaiters;
+    this.appendWaiters = new Set();
+    for (const w of waiters) w();
+  }
+
+  allocateProducerId(): bigint {
+    const id = this.nextProducerId++;
+    writeJsonFileDurably(path.join(this.metaDir, 'producer-ids.json'), { next: this.nextProducerId.toString() });
+    return id;
+  }
+
+  enforceRetention(nowMs: number): void {
+    for (const topic of this.topics.values()) for (const p of topic.partitions) p.enforceRetention(nowMs);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.notifyAppend();
+    this.groups.close();
+    this.offsets.close();
+    for (const topic of this.topics.values()) for (const p of topic.partitions) p.close();
+  }
+}

@@ -1,0 +1,61 @@
+// Registry of every message this broker can decode/encode, keyed by apiKey.
+import { MessageSpec } from '../schema';
+import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions';
+import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics';
+import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics';
+import { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups';
+import { FetchRequest, FetchResponse } from './fetch';
+import { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator';
+import { HeartbeatRequest, HeartbeatResponse } from './heartbeat';
+import { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-id';
+import { JoinGroupRequest, JoinGroupResponse } from './join-group';
+import { LeaveGroupRequest, LeaveGroupResponse } from './leave-group';
+import { ListGroupsRequest, ListGroupsResponse } from './list-groups';
+import { ListOffsetsRequest, ListOffsetsResponse } from './list-offsets';
+import { MetadataRequest, MetadataResponse } from './metadata';
+import { OffsetCommitRequest, OffsetCommitResponse } from './offset-commit';
+import { OffsetFetchRequest, OffsetFetchResponse } from './offset-fetch';
+import { ProduceRequest, ProduceResponse } from './produce';
+import { SyncGroupRequest, SyncGroupResponse } from './sync-group';
+
+export * from './api-versions';
+export * from './create-topics';
+export * from './delete-topics';
+export * from './describe-groups';
+export * from './fetch';
+export * from './find-coordinator';
+export * from './heartbeat';
+export * from './init-producer-id';
+export * from './join-group';
+export * from './leave-group';
+export * from './list-groups';
+export * from './list-offsets';
+export * from './metadata';
+export * from './offset-commit';
+export * from './offset-fetch';
+export * from './produce';
+export * from './sync-group';
+
+const pairs: Array<{ request: MessageSpec; response: MessageSpec }> = [
+  { request: ProduceRequest, response: ProduceResponse },
+  { request: FetchRequest, response: FetchResponse },
+  { request: ListOffsetsRequest, response: ListOffsetsResponse },
+  { request: MetadataRequest, response: MetadataResponse },
+  { request: OffsetCommitRequest, response: OffsetCommitResponse },
+  { request: OffsetFetchRequest, response: OffsetFetchResponse },
+  { request: FindCoordinatorRequest, response: FindCoordinatorResponse },
+  { request: JoinGroupRequest, response: JoinGroupResponse },
+  { request: HeartbeatRequest, response: HeartbeatResponse },
+  { request: LeaveGroupRequest, response: LeaveGroupResponse },
+  { request: SyncGroupRequest, response: SyncGroupResponse },
+  { request: DescribeGroupsRequest, response: DescribeGroupsResponse },
+  { request: ListGroupsRequest, response: ListGroupsResponse },
+  { request: ApiVersionsRequest, response: ApiVersionsResponse },
+  { request: CreateTopicsRequest, response: CreateTopicsResponse },
+  { request: DeleteTopicsRequest, response: DeleteTopicsResponse },
+  { request: InitProducerIdRequest, response: InitProducerIdResponse },
+];
+
+export const MESSAGES: Record<number, { request: MessageSpec; response: MessageSpec }> = Object.fromEntries(
+  pairs.map((p) => [p.request.apiKey, p]),
+);

@@ -1,0 +1,219 @@
+// The TCP edge of the broker: frames requests (int32 size prefix), decodes the
+// request header, dispatches to the handler of that API key, and writes responses
+// back in request order — Kafka clients rely on per-connection ordering. Requests
+// on one connection are handled concurrently (a long-polling Fetch does not stall
+// a Produce behind it in the handler), but answered in order.
+
+import * as net from 'node:net';
+import { BrokerOptions } from './config';
+import { ErrorCode } from './protocol/errors';
+import { MESSAGES } from './protocol/messages';
+import { Message, MessageSpec, decodeMessage, encodeMessage, isFlexible } from './protocol/schema';
+import { MalformedFrameError, WireReader, WireWriter } from './protocol/wire';
+import { ApiHandler, RequestContext } from './apis/handler';
+
+export interface BrokerLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+const API_VERSIONS_KEY = 18;
+/** apiKey(2) + apiVersion(2) + correlationId(4): anything shorter is not a request. */
+const REQUEST_HEADER_BYTES_MIN = 8;
+
+interface PendingResponse {
+  done: boolean;
+  frame: Buffer | null;
+}
+
+export class BrokerServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly handlers = new Map<number, ApiHandler>();
+  private nextConnectionId = 1;
+
+  constructor(
+    private readonly options: BrokerOptions,
+    handlers: ApiHandler[],
+    private readonly contextFor: (connectionId: number, clientHost: string) => Omit<RequestContext, 'version' | 'clientId'>,
+    private readonly logger: BrokerLogger,
+  ) {
+    for (const h of handlers) this.handlers.set(h.apiKey, h);
+    this.server = net.createServer((socket) => this.onConnection(socket));
+    this.server.maxConnections = options.connectionsMax;
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** The versions served per API key, as ApiVersions advertises them. */
+  supportedVersions(): { api_key: number; min_version: number; max_version: number }[] {
+    return [...this.handlers.values()]
+      .sort((a, b) => a.apiKey - b.apiKey)
+      .map((h) => ({ api_key: h.apiKey, min_version: h.minVersion, max_version: h.maxVersion }));
+  }
+
+  private onConnection(socket: net.Socket): void {
+    const connectionId = this.nextConnectionId++;
+    const clientHost = socket.remoteAddress ?? 'unknown';
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const chunks: Buffer[] = [];
+    let buffered = 0;
+    const pending: PendingResponse[] = [];
+    let closed = false;
+
+    const fail = (why: string): void => {
+      if (closed) return;
+      closed = true;
+      this.logger.warn(`broker: closing connection ${connectionId} from ${clientHost}: ${why}`);
+      socket.destroy();
+    };
+
+    const flush = (): void => {
+      while (pending.length > 0 && pending[0].done) {
+        const head = pending.shift() as PendingResponse;
+        if (head.frame && !closed) socket.write(head.frame);
+      }
+      if (pending.length < this.options.inFlightRequestsPerConnectionMax && socket.isPaused()) socket.resume();
+    };
+
+    const onFrame = (frame: Buffer): void => {
+      const slot: PendingResponse = { done: false, frame: null };
+      pending.push(slot);
+      if (pending.length >= this.options.inFlightRequestsPerConnectionMax) socket.pause();
+      this.handleFrame(frame, connectionId, clientHost).then(
+        (response) => {
+          slot.done = true;
+          slot.frame = response;
+          flush();
+        },
+        (err: unknown) => {
+          slot.done = true;
+          fail(err instanceof Error ? err.message : String(err));
+        },
+      );
+    };
+
+    socket.on('data', (data: Buffer) => {
+      if (closed) return;
+      chunks.push(data);
+      buffered += data.length;
+      while (buffered >= 4) {
+        const head = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        const size = head.readInt32BE(0);
+        if (size < REQUEST_HEADER_BYTES_MIN || size > this.options.requestBytesMax) {
+          fail(`request size ${size} outside [${REQUEST_HEADER_BYTES_MIN}, ${this.options.requestBytesMax}]`);
+          return;
+        }
+        if (head.length < 4 + size) {
+          chunks.length = 0;
+          chunks.push(head);
+          return;
+        }
+        const frame = head.subarray(4, 4 + size);
+        const rest = head.subarray(4 + size);
+        chunks.length = 0;
+        buffered = rest.length;
+        if (rest.length > 0) chunks.push(rest);
+        onFrame(frame);
+        if (closed) return;
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      closed = true;
+      this.sockets.delete(socket);
+    });
+  }
+
+  /** Returns the response frame, or null when the request wants none (Produce acks=0). */
+  private async handleFrame(frame: Buffer, connectionId: number, clientHost: string): Promise<Buffer | null> {
+    const r = new WireReader(frame);
+    const apiKey = r.int16();
+    const version = r.int16();
+    const correlationId = r.int32();
+    const clientId = r.nullableString();
+    const handler = this.handlers.get(apiKey);
+    const specs = MESSAGES[apiKey];
+
+    if (!handler || !specs) return this.bareError(correlationId, ErrorCode.UNSUPPORTED_VERSION);
+    if (version < handler.minVersion || version > handler.maxVersion) {
+      // An ApiVersions request newer than ours is answered in v0 so the client can
+      // learn our range and retry (KIP-511); other APIs get the bare error code.
+      if (apiKey === API_VERSIONS_KEY) {
+        return this.encodeResponse(specs.response, 0, correlationId, false, {
+          error_code: ErrorCode.UNSUPPORTED_VERSION,
+          api_keys: this.supportedVersions(),
+        });
+      }
+      return this.bareError(correlationId, ErrorCode.UNSUPPORTED_VERSION);
+    }
+
+    const flexible = isFlexible(specs.request, version);
+    if (flexible) skipTaggedFields(r);
+    let request: Message;
+    try {
+      request = decodeMessage(specs.request, version, r);
+    } catch (err) {
+      if (err instanceof MalformedFrameError) throw new Error(`malformed ${specs.request.name} v${version}: ${err.message}`);
+      throw err;
+    }
+    const context: RequestContext = { ...this.contextFor(connectionId, clientHost), version, clientId: clientId ?? '' };
+    const response = await handler.handle(request, context);
+    if (response === null) return null;
+    // ApiVersions responses always use header v0, even when the body is flexible.
+    const flexibleHeader = flexible && apiKey !== API_VERSIONS_KEY;
+    return this.encodeResponse(specs.response, version, correlationId, flexibleHeader, response);
+  }
+
+  private encodeResponse(
+    spec: MessageSpec,
+    version: number,
+    correlationId: number,
+    flexibleHeader: boolean,
+    body: Message,
+  ): Buffer {
+    const w = new WireWriter(1024);
+    const sizeAt = w.reserveInt32();
+    w.int32(correlationId);
+    if (flexibleHeader) w.uvarint(0);
+    encodeMessage(spec, version, body, w);
+    w.patchInt32(sizeAt, w.length - 4);
+    return w.toBuffer();
+  }
+
+  private bareError(correlationId: number, code: number): Buffer {
+    const w = new WireWriter(16);
+    w.int32(10).int32(correlationId).int16(code);
+    // Padding of 4 zero bytes reads as throttle_time_ms=0 for clients that expect it.
+    w.int32(0);
+    return w.toBuffer();
+  }
+}
+
+function skipTaggedFields(r: WireReader): void {
+  const count = r.uvarint();
+  for (let i = 0; i < count; i++) {
+    r.uvarint();
+    r.raw(r.uvarint());
+  }
+}
+
