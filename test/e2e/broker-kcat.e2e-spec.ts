@@ -22,6 +22,16 @@ function assertKcatInstalled(): void {
   }
 }
 
+/** Rejects with `message()` if `promise` has not settled after `ms`; never leaves a timer behind. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 interface KcatResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -60,20 +70,12 @@ describe('embedded broker with kcat (librdkafka)', () => {
     const run = startKcat(args);
     if (input !== undefined) run.child.stdin!.end(input);
     else run.child.stdin!.end();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        run.child.kill('SIGKILL');
-        reject(new Error(`kcat ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${run.stdout()}\nstderr: ${run.stderr()}`));
-      }, timeoutMs);
+    const res = await withTimeout(run.result, timeoutMs, () => {
+      run.child.kill('SIGKILL');
+      return `kcat ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${run.stdout()}\nstderr: ${run.stderr()}`;
     });
-    try {
-      const res = await Promise.race([run.result, timeout]);
-      if (res.code !== 0) throw new Error(`kcat ${args.join(' ')} exited with ${res.code ?? res.signal}\nstderr: ${res.stderr}`);
-      return res;
-    } finally {
-      clearTimeout(timer);
-    }
+    if (res.code !== 0) throw new Error(`kcat ${args.join(' ')} exited with ${res.code ?? res.signal}\nstderr: ${res.stderr}`);
+    return res;
   }
 
   async function createTopic(topic: string, numPartitions = 1): Promise<void> {
@@ -206,10 +208,7 @@ describe('embedded broker with kcat (librdkafka)', () => {
     } finally {
       run.child.kill('SIGINT');
     }
-    const exit = await Promise.race([
-      run.result,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`kcat -G did not exit after SIGINT\nstderr: ${run.stderr()}`)), 20_000)),
-    ]);
+    const exit = await withTimeout(run.result, 20_000, () => `kcat -G did not exit after SIGINT\nstderr: ${run.stderr()}`);
     expect(exit.signal === null ? exit.code : exit.signal).toBe(0);
 
     const admin = kafka.admin();
