@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CollectionsModule } from './collections/collections.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { LogModule } from './log/log.module';
+import { ObservabilityModule } from './observability/observability.module';
+
+export interface AppWiring {
+  config: AppConfig;
+  /** Resolved by bootstrap: external KAFKA_BROKERS or the embedded broker's address. */
+  brokers: string[];
+  /** Resolved by bootstrap: DATABASE_URL or the embedded Postgres URL. */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(wiring: AppWiring): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(wiring.config),
+        ObservabilityModule,
+        DatabaseModule.forRoot(wiring.databaseUrl),
+        LogModule.forRoot({ brokers: wiring.brokers, clientId: `intake-${wiring.config.nodeId}` }),
+        CollectionsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

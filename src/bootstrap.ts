@@ -1,0 +1,71 @@
+// Starts Intake in either run mode. Standalone (nothing configured): the embedded
+// broker and embedded Postgres are started first, under the data dir, and stopped
+// after the app. Cluster (KAFKA_BROKERS / DATABASE_URL): nothing is embedded.
+
+import 'reflect-metadata';
+import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { RunningBroker, startBroker } from './broker';
+import { AppConfig } from './config/config';
+import { startEmbeddedPostgres } from './database/embedded-postgres';
+
+/** Fastify's body limit: a 10,000 × 128-d JSON upsert is ~15 MB. */
+export const HTTP_BODY_BYTES_MAX = 64 * 1024 * 1024;
+
+export interface RunningIntake {
+  app: NestFastifyApplication;
+  url: string;
+  brokers: string[];
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startIntake(config: AppConfig): Promise<RunningIntake> {
+  const logger = new Logger('Intake');
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => logger.error(err));
+  };
+  try {
+    let brokers = config.kafkaBrokers;
+    if (brokers.length === 0) {
+      const broker: RunningBroker = await startBroker(
+        { dataDir: path.join(config.dataDir, 'log'), port: config.brokerPort },
+        { info: (m) => logger.log(m), warn: (m) => logger.warn(m) },
+      );
+      stops.push(() => broker.stop());
+      brokers = [broker.address];
+      logger.log(`embedded broker on ${broker.address}`);
+    }
+    let databaseUrl = config.databaseUrl;
+    if (databaseUrl === null) {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), port: config.embeddedPgPort });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.url;
+      logger.log('embedded Postgres started');
+    }
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot({ config, brokers, databaseUrl }),
+      new FastifyAdapter({ bodyLimit: HTTP_BODY_BYTES_MAX }),
+      { logger: nestLogLevels(config.logLevel) },
+    );
+    stops.push(() => app.close());
+    await app.listen(config.port, config.host);
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host}:${port}`;
+    return { app, url, brokers, databaseUrl, close: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function nestLogLevels(level: AppConfig['logLevel']): ('error' | 'warn' | 'log' | 'debug')[] {
+  const all: ('error' | 'warn' | 'log' | 'debug')[] = ['error', 'warn', 'log', 'debug'];
+  const upTo = { error: 1, warn: 2, info: 3, debug: 4 }[level];
+  return all.slice(0, upTo);
+}

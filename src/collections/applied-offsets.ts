@@ -1,0 +1,71 @@
+// How far each partition has been applied, and the waiters that make writes
+// "immediately searchable": a write returns once the index has applied its offset.
+
+export class AppliedOffsets {
+  private readonly next: bigint[];
+  private waiters: { partition: number; offset: bigint; resolve: (ok: boolean) => void }[] = [];
+  private closed = false;
+
+  constructor(partitions: number) {
+    this.next = new Array(partitions).fill(0n);
+  }
+
+  get(partition: number): bigint {
+    return this.next[partition];
+  }
+
+  set(partition: number, nextOffset: bigint): void {
+    this.next[partition] = nextOffset;
+  }
+
+  advance(partition: number, nextOffset: bigint): void {
+    if (nextOffset <= this.next[partition]) return;
+    this.next[partition] = nextOffset;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.partition === partition && w.offset < nextOffset) w.resolve(true);
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  /** Resolves true once `offset` of `partition` is applied, false on timeout or close. */
+  waitFor(partition: number, offset: bigint, timeoutMs: number): Promise<boolean> {
+    if (offset < this.next[partition]) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = {
+        partition,
+        offset,
+        resolve: (ok: boolean) => {
+          clearTimeout(timer);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Waits until every partition has applied everything below its end offset. */
+  async waitForEnds(ends: Map<number, bigint>, timeoutMs: number): Promise<boolean> {
+    const waits = [...ends].filter(([, end]) => end > 0n).map(([p, end]) => this.waitFor(p, end - 1n, timeoutMs));
+    return (await Promise.all(waits)).every(Boolean);
+  }
+
+  /** Lag per partition against the given end offsets (for health and metrics). */
+  lag(ends: Map<number, bigint>): bigint {
+    let total = 0n;
+    for (const [p, end] of ends) if (end > this.next[p]) total += end - this.next[p];
+    return total;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiters) w.resolve(false);
+    this.waiters = [];
+  }
+}

@@ -1,0 +1,67 @@
+// The live materializers of this node, one per collection it serves. Loaded from
+// the collections table at start-up; each resumes from its own checkpoint.
+
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import * as path from 'node:path';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { CollectionsRepository } from '../database/collections.repository';
+import { IngestErrorsRepository } from '../database/ingest-errors.repository';
+import { LogClient } from '../log/log-client';
+import { CollectionMaterializer } from './collection.materializer';
+import { CollectionSpec } from './collection-spec';
+
+@Injectable()
+export class CollectionRegistry implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CollectionRegistry.name);
+  private readonly live = new Map<string, CollectionMaterializer>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly log: LogClient,
+    private readonly collections: CollectionsRepository,
+    private readonly errors: IngestErrorsRepository,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const spec of await this.collections.list()) await this.open(spec);
+  }
+
+  async open(spec: CollectionSpec): Promise<CollectionMaterializer> {
+    const existing = this.live.get(spec.name);
+    if (existing) return existing;
+    const m = new CollectionMaterializer(spec, this.log, this.errors, {
+      indexesDir: path.join(this.config.dataDir, 'indexes'),
+      nodeId: this.config.nodeId,
+      checkpointEveryRecords: this.config.checkpointEveryRecords,
+      checkpointEveryMs: this.config.checkpointEveryMs,
+    });
+    this.live.set(spec.name, m);
+    try {
+      await m.start();
+    } catch (err) {
+      this.live.delete(spec.name);
+      throw err;
+    }
+    this.logger.log(`serving collection ${spec.name} (${spec.shards} shard(s), ${m.size} vectors from checkpoint)`);
+    return m;
+  }
+
+  get(name: string): CollectionMaterializer | undefined {
+    return this.live.get(name);
+  }
+
+  all(): CollectionMaterializer[] {
+    return [...this.live.values()];
+  }
+
+  async drop(name: string): Promise<void> {
+    const m = this.live.get(name);
+    this.live.delete(name);
+    await m?.destroy();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.live.values()].map((m) => m.stop(true)));
+    this.live.clear();
+  }
+}

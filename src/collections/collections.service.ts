@@ -1,0 +1,150 @@
+// The collection use cases (Cosdata's API): create/list/get/delete collections,
+// streaming upsert/delete that return once the write is searchable, dense search.
+// Data flows one way: validate → embed → append to the log → wait for the
+// materializer to apply → answer.
+
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { Errors } from '../common/errors';
+import { CollectionsRepository } from '../database/collections.repository';
+import { TEXT_EMBEDDER } from '../embeddings/embedder.provider';
+import type { TextEmbedder } from '../embeddings/embedder';
+import { AppendRecord, LogClient } from '../log/log-client';
+import { Topics } from '../log/topics';
+import { partitionForKey } from '../log/partitioner';
+import { Header, encodeVector } from '../log/vector-record';
+import { CollectionMaterializer } from './collection.materializer';
+import { CollectionRegistry } from './collection.registry';
+import { CollectionSpec, collectionView, parseCollectionSpec } from './collection-spec';
+import { parseUpsertBody } from './dto/upsert-vectors';
+import { ShardIndexError, checkVector } from './shard-index';
+import { EmbedderError } from '../embeddings/embedder';
+import { parseDenseSearch } from './dto/search-dense';
+
+@Injectable()
+export class CollectionsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly log: LogClient,
+    private readonly collections: CollectionsRepository,
+    private readonly registry: CollectionRegistry,
+    @Inject(TEXT_EMBEDDER) private readonly embedder: TextEmbedder,
+  ) {}
+
+  async create(body: unknown) {
+    const spec = parseCollectionSpec(body);
+    const created = await this.collections.create(spec);
+    await this.log.ensureTopic(Topics.collection(spec.name), spec.shards);
+    await this.registry.open(spec);
+    return collectionView(spec, created.createdAt);
+  }
+
+  async list() {
+    const rows = await this.collections.list();
+    return { collections: rows.map((r) => collectionView(r, r.createdAt)) };
+  }
+
+  async get(name: string) {
+    const row = await this.collections.get(name);
+    if (!row) throw Errors.notFound('collection', name);
+    return collectionView(row, row.createdAt);
+  }
+
+  async delete(name: string): Promise<void> {
+    const row = await this.collections.get(name);
+    if (!row) throw Errors.notFound('collection', name);
+    await this.registry.drop(name);
+    await this.log.deleteTopic(Topics.collection(name));
+    await this.collections.delete(name);
+  }
+
+  private live(name: string): CollectionMaterializer {
+    const m = this.registry.get(name);
+    if (!m) throw Errors.notFound('collection', name);
+    return m;
+  }
+
+  async upsert(name: string, body: unknown): Promise<{ success: true; count: number }> {
+    const m = this.live(name);
+    const spec = m.spec;
+    const inputs = parseUpsertBody(body, spec.dimension);
+    inputs.forEach((v, i) => {
+      if (!v.values) return;
+      try {
+        checkVector(v.values, spec.dimension, spec.metric, `vectors[${i}].dense_values`);
+      } catch (err) {
+        if (err instanceof ShardIndexError) throw Errors.validation(`vectors[${i}].dense_values`, err.message);
+        throw err;
+      }
+    });
+    const texts = inputs.filter((v) => v.text !== null);
+    const embedded = texts.length > 0 ? await this.embedTexts(texts.map((t) => t.text as string), spec.dimension) : [];
+    const vectorsByText = new Map(texts.map((t, i) => [t.id, embedded[i]]));
+    const records: AppendRecord[] = inputs.map((v) => {
+      const headers: Record<string, string> = { [Header.op]: 'upsert' };
+      if (v.metadata) headers[Header.metadata] = JSON.stringify(v.metadata);
+      return {
+        key: v.id,
+        value: encodeVector(v.values ?? (vectorsByText.get(v.id) as Float32Array)),
+        headers,
+        partition: m.shardOf(v.id),
+      };
+    });
+    await this.appendAndWait(m, spec, records);
+    return { success: true, count: records.length };
+  }
+
+  private async embedTexts(texts: string[], dimension: number): Promise<Float32Array[]> {
+    try {
+      return await this.embedder.embed(texts, dimension);
+    } catch (err) {
+      if (!(err instanceof EmbedderError)) throw err;
+      if (err.code === 'EMPTY_TEXT') throw Errors.validation('vectors[].text', err.message);
+      throw Errors.unavailable(`the text embedder failed: ${err.message}`, { embedder: this.embedder.name });
+    }
+  }
+
+  async deleteVector(name: string, vectorId: string): Promise<void> {
+    const m = this.live(name);
+    // Existence is judged against everything the log held when the call arrived.
+    await this.waitStrong(m);
+    if (!m.has(vectorId)) throw Errors.notFound('vector', vectorId);
+    await this.appendAndWait(m, m.spec, [
+      { key: vectorId, value: null, headers: { [Header.op]: 'delete' }, partition: partitionForKey(m.topic, vectorId, m.spec.shards) },
+    ]);
+  }
+
+  async search(name: string, body: unknown) {
+    const m = this.live(name);
+    const q = parseDenseSearch(body, m.spec.dimension);
+    if (q.consistency === 'strong') await this.waitStrong(m);
+    return { results: m.search(q.query, q.topK, q.efSearch) };
+  }
+
+  private async waitStrong(m: CollectionMaterializer): Promise<void> {
+    const ends = await this.log.endOffsets(m.topic);
+    if (!(await m.applied.waitForEnds(ends, this.config.applyTimeoutMs))) {
+      throw Errors.unavailable(`collection ${m.spec.name} has not applied the log within ${this.config.applyTimeoutMs} ms`, {
+        lag: m.applied.lag(ends).toString(),
+      });
+    }
+  }
+
+  private async appendAndWait(m: CollectionMaterializer, spec: CollectionSpec, records: AppendRecord[]): Promise<void> {
+    const appended = await this.log.append(m.topic, records);
+    const lastByPartition = new Map<number, bigint>();
+    for (const a of appended) {
+      const prev = lastByPartition.get(a.partition);
+      if (prev === undefined || a.offset > prev) lastByPartition.set(a.partition, a.offset);
+    }
+    const applied = await Promise.all(
+      [...lastByPartition].map(([p, offset]) => m.applied.waitFor(p, offset, this.config.applyTimeoutMs)),
+    );
+    if (!applied.every(Boolean)) {
+      // Durably in the log but not yet visible: say so, with where it is.
+      throw Errors.unavailable(`write to ${spec.name} is in the log but not yet applied after ${this.config.applyTimeoutMs} ms`, {
+        offsets: Object.fromEntries([...lastByPartition].map(([p, o]) => [p, o.toString()])),
+      });
+    }
+  }
+}

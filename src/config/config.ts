@@ -1,0 +1,99 @@
+// The one reader of process.env. Every variable is parsed and validated here once;
+// the rest of the app receives a typed, frozen AppConfig. Defaults give the
+// standalone mode (embedded broker + embedded Postgres under ./data).
+
+import * as path from 'node:path';
+
+export interface AppConfig {
+  /** HTTP API. */
+  port: number;
+  host: string;
+  /** Everything on disk: log/, pg/, indexes/. */
+  dataDir: string;
+  /** Embedded broker port (0 = ephemeral); ignored when kafkaBrokers is set. */
+  brokerPort: number;
+  /** External Kafka bootstrap servers; empty = start the embedded broker. */
+  kafkaBrokers: string[];
+  /** External Postgres URL; null = start the embedded Postgres. */
+  databaseUrl: string | null;
+  /** Embedded Postgres port (0 = pick a free one). */
+  embeddedPgPort: number;
+  /** Admin bearer token; null = generate at first start and store in the data dir. */
+  adminToken: string | null;
+  /** Identifies this node in consumer-group ids, so each node materializes what it serves. */
+  nodeId: string;
+  /** Text embedder: 'hashing' (default, no model) or an OpenAI-compatible endpoint. */
+  embedder: { kind: 'hashing' } | { kind: 'openai'; url: string; model: string; apiKey: string | null };
+  /** A streaming write waits this long for the index to apply it before answering 503. */
+  applyTimeoutMs: number;
+  /** Collection shard checkpoints: every N applied records or T ms, whichever first. */
+  checkpointEveryRecords: number;
+  checkpointEveryMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer in [${min}, ${max}], got '${raw}'`);
+  }
+  return n;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const embedderUrl = str(env, 'INTAKE_EMBEDDER_URL');
+  const logLevel = (str(env, 'INTAKE_LOG_LEVEL') ?? 'info') as AppConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`INTAKE_LOG_LEVEL must be one of debug, info, warn, error; got '${logLevel}'`);
+  }
+  const databaseUrl = str(env, 'DATABASE_URL') ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// URL, got '${databaseUrl}'`);
+  }
+  const kafkaBrokers = (str(env, 'KAFKA_BROKERS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const b of kafkaBrokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new ConfigError(`KAFKA_BROKERS entries must be host:port, got '${b}'`);
+  }
+  const config: AppConfig = {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: str(env, 'HOST') ?? '127.0.0.1',
+    dataDir: path.resolve(str(env, 'INTAKE_DATA_DIR') ?? './data'),
+    brokerPort: int(env, 'INTAKE_BROKER_PORT', 9092, 0, 65535),
+    kafkaBrokers,
+    databaseUrl,
+    embeddedPgPort: int(env, 'INTAKE_PG_PORT', 5433, 0, 65535),
+    adminToken: str(env, 'INTAKE_ADMIN_TOKEN') ?? null,
+    nodeId: str(env, 'INTAKE_NODE_ID') ?? 'node-0',
+    embedder: embedderUrl
+      ? { kind: 'openai', url: embedderUrl, model: str(env, 'INTAKE_EMBEDDER_MODEL') ?? 'text-embedding-3-small', apiKey: str(env, 'INTAKE_EMBEDDER_API_KEY') ?? null }
+      : { kind: 'hashing' },
+    applyTimeoutMs: int(env, 'INTAKE_APPLY_TIMEOUT_MS', 10_000, 1, 600_000),
+    checkpointEveryRecords: int(env, 'INTAKE_CHECKPOINT_EVERY_RECORDS', 50_000, 1, 100_000_000),
+    checkpointEveryMs: int(env, 'INTAKE_CHECKPOINT_EVERY_MS', 30_000, 100, 86_400_000),
+    logLevel,
+  };
+  if (!/^[a-zA-Z0-9._-]{1,64}$/.test(config.nodeId)) throw new ConfigError(`INTAKE_NODE_ID must match [a-zA-Z0-9._-]{1,64}`);
+  return Object.freeze(config);
+}
+
+/** Nest injection token for the AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,54 @@
+// TypeORM settings for Intake's Postgres. Entities and migrations are listed as
+// classes, not globs, so the same options work under ts-jest and from dist/.
+// Schema changes only ever come from migrations, run explicitly at start.
+
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { IngestErrors1763800000000 } from '../../migrations/1763800000000-IngestErrors';
+import { CollectionEntity } from './collection.entity';
+import { IngestErrorEntity } from './ingest-error.entity';
+
+/** Connections per node: materializers commit in few, short transactions; API reads are light. */
+const POOL_CONNECTIONS_MAX = 10;
+/** An unreachable database should fail start-up and health checks quickly, not hang them. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Any number that is ours alone: serialises migrations when several nodes start together. */
+const MIGRATIONS_LOCK_KEY = 7_463_021_953;
+
+export const ENTITIES = [IngestErrorEntity, CollectionEntity];
+export const MIGRATIONS = [IngestErrors1763800000000];
+
+export function createDataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    // Failed queries reach their callers as errors; logging them here too would double-report expected ones (conflicts).
+    logging: false,
+    applicationName: 'intake',
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    extra: { max: POOL_CONNECTIONS_MAX },
+  };
+}
+
+/**
+ * Applies pending migrations, each in its own transaction. TypeORM takes no lock,
+ * so two nodes starting at once would both try the same migration; a session
+ * advisory lock on a separate connection makes the second wait and then find
+ * nothing to do.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK_KEY]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATIONS_LOCK_KEY]).catch(() => undefined);
+    await lock.release();
+  }
+}

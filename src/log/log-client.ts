@@ -1,0 +1,107 @@
+// The one door to the log: an idempotent acks=-1 producer behind a coalescing
+// appender, topic admin, end offsets, and consumers. Everything Kafka-typed stays
+// in this folder; domain services see AppendRecord / ConsumedRecord only.
+
+import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
+import { Appender, AppendRecord, AppendedRecord } from './appender';
+import { ConsumedRecord, TopicConsumer, TopicConsumerOptions } from './topic-consumer';
+
+export type { AppendRecord, AppendedRecord } from './appender';
+export type { ConsumedRecord } from './topic-consumer';
+
+export interface LogClientOptions {
+  brokers: string[];
+  clientId: string;
+}
+
+export class LogClient {
+  readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly appender: Appender;
+  private readonly endOffsetFlights = new Map<string, Promise<Map<number, bigint>>>();
+  private readonly endOffsetFollowUps = new Map<string, Promise<Map<number, bigint>>>();
+  private readonly consumers = new Set<TopicConsumer>();
+
+  constructor(readonly options: LogClientOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.ERROR,
+      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+    // Idempotence makes a retried send land once; it requires one request in flight.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+    this.appender = new Appender(this.producer);
+  }
+
+  async connect(): Promise<void> {
+    await this.admin.connect();
+    await this.producer.connect();
+  }
+
+  /** Creates the topic if missing; an existing topic keeps its partition count. */
+  async ensureTopic(topic: string, partitions: number): Promise<void> {
+    const existing = await this.admin.listTopics();
+    if (existing.includes(topic)) return;
+    await this.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }], waitForLeaders: true });
+  }
+
+  async deleteTopic(topic: string): Promise<void> {
+    const existing = await this.admin.listTopics();
+    if (existing.includes(topic)) await this.admin.deleteTopics({ topics: [topic] });
+  }
+
+  /** Appends durably (acks=-1); resolves with each record's partition and offset, in input order. */
+  append(topic: string, records: AppendRecord[]): Promise<AppendedRecord[]> {
+    return this.appender.append(topic, records);
+  }
+
+  /**
+   * The log end offset of every partition. Concurrent callers share one ListOffsets
+   * round trip, and a caller arriving while one is in flight waits for the next,
+   * so the answer is never older than the call.
+   */
+  endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const current = this.endOffsetFlights.get(topic);
+    if (!current) return this.startEndOffsetFlight(topic);
+    let followUp = this.endOffsetFollowUps.get(topic);
+    if (!followUp) {
+      followUp = current
+        .catch(() => undefined)
+        .then(() => {
+          this.endOffsetFollowUps.delete(topic);
+          return this.startEndOffsetFlight(topic);
+        });
+      this.endOffsetFollowUps.set(topic, followUp);
+    }
+    return followUp;
+  }
+
+  private startEndOffsetFlight(topic: string): Promise<Map<number, bigint>> {
+    const flight = this.admin
+      .fetchTopicOffsets(topic)
+      .then((offsets) => new Map(offsets.map((o) => [o.partition, BigInt(o.high)])));
+    this.endOffsetFlights.set(topic, flight);
+    flight
+      .finally(() => {
+        if (this.endOffsetFlights.get(topic) === flight) this.endOffsetFlights.delete(topic);
+      })
+      .catch(() => undefined);
+    return flight;
+  }
+
+  consumer(options: TopicConsumerOptions, handler: (partition: number, records: ConsumedRecord[]) => Promise<void>): TopicConsumer {
+    const consumer = new TopicConsumer(this.kafka, options, handler, () => this.consumers.delete(consumer));
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((c) => c.stop()));
+    await this.appender.drain();
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+}

@@ -1,0 +1,17 @@
+// GET /metrics: the Prometheus text exposition. Unauthenticated and read-only.
+
+import { Controller, Get, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { MetricsService } from './metrics';
+
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get('metrics')
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const { contentType, body } = await this.metrics.exposition();
+    reply.header('content-type', contentType);
+    return body;
+  }
+}
