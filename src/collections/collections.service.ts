@@ -117,8 +117,9 @@ export class CollectionsService {
   async search(name: string, body: unknown) {
     const m = this.live(name);
     const q = parseDenseSearch(body, m.spec.dimension);
+    const query = q.query ?? (await this.embedTexts([q.queryText as string], m.spec.dimension))[0];
     if (q.consistency === 'strong') await this.waitStrong(m);
-    return { results: m.search(q.query, q.topK, q.efSearch) };
+    return { results: m.search(query, q.topK, q.efSearch) };
   }
 
   private async waitStrong(m: CollectionMaterializer): Promise<void> {

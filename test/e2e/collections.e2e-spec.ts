@@ -1,0 +1,215 @@
+// Seed 000 (streaming upsert/delete) and the Cosdata collection API, over HTTP,
+// against the app on a real broker, real Postgres and real hnswlib indexes.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
+import { Topics } from '../../src/log/topics';
+import { encodeVector } from '../../src/log/vector-record';
+import { TestInfra, http, randomVectors, startApp, startInfra } from '../support/app';
+import { eventually } from '../support/broker';
+import { connectDataSource } from '../support/postgres';
+
+jest.setTimeout(180_000);
+const run = promisify(execFile);
+
+describe('collections over HTTP', () => {
+  let infra: TestInfra;
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let db: DataSource;
+  const DIM = 32;
+  const vectors = randomVectors(1000, DIM, 7);
+  const queries = randomVectors(20, DIM, 99);
+
+  const api = (method: string, p: string, body?: unknown) => http(app.url, method, p, body);
+  const searchAll = async (name: string) =>
+    Promise.all(queries.map((q) => api('POST', `/vectordb/collections/${name}/search/dense`, { query_vector: q, top_k: 10 }).then((r) => r.body.results)));
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    app = await startApp(infra);
+    db = await connectDataSource(infra.pg.url);
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await app?.close();
+    await infra?.stop();
+  });
+
+  it('creates, lists, gets and refuses duplicate or malformed collections', async () => {
+    const created = await api('POST', '/vectordb/collections', {
+      name: 'docs',
+      description: 'test docs',
+      dense_vector: { enabled: true, dimension: DIM },
+      metric: 'cosine',
+      hnsw: { M: 16, ef_construction: 100, ef_search: 64 },
+      shards: 2,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: 'docs', name: 'docs', dense_vector: { enabled: true, dimension: DIM }, shards: 2 });
+    expect((await api('GET', '/vectordb/collections/docs')).body).toMatchObject({ name: 'docs', metric: 'cosine' });
+    expect((await api('GET', '/vectordb/collections')).body.collections.map((c: { name: string }) => c.name)).toContain('docs');
+
+    const dup = await api('POST', '/vectordb/collections', { name: 'docs', dense_vector: { enabled: true, dimension: DIM } });
+    expect(dup.status).toBe(409);
+    const cases: [unknown, string][] = [
+      [{ name: 'Bad Name', dense_vector: { enabled: true, dimension: 4 } }, 'name'],
+      [{ name: 'x1' }, 'dense_vector'],
+      [{ name: 'x2', dense_vector: { enabled: true, dimension: 0 } }, 'dense_vector.dimension'],
+      [{ name: 'x3', dense_vector: { enabled: true, dimension: 4 }, metric: 'manhattan' }, 'metric'],
+      [{ name: 'x4', dense_vector: { enabled: true, dimension: 4 }, hnsw: { M: 1 } }, 'hnsw.M'],
+      [{ name: 'x5', dense_vector: { enabled: true, dimension: 4 }, shards: 0 }, 'shards'],
+    ];
+    for (const [body, field] of cases) {
+      const r = await api('POST', '/vectordb/collections', body);
+      expect(r.status).toBe(400);
+      expect(r.body.error.field).toBe(field);
+      expect(r.body.error.message).toContain(field);
+    }
+    const notJson = await api('POST', '/vectordb/collections', '{"name": ');
+    expect(notJson.status).toBe(400);
+    expect((await api('GET', '/vectordb/collections/nope')).status).toBe(404);
+    expect((await api('DELETE', '/vectordb/collections/nope')).status).toBe(404);
+  });
+
+  it('finds each of 1,000 upserted vectors as its own top-1 right after its call returned', async () => {
+    for (let start = 0; start < vectors.length; start += 100) {
+      const batch = vectors.slice(start, start + 100).map((v, i) => ({ id: `v${start + i}`, dense_values: v, metadata: { n: start + i } }));
+      const up = await api('POST', '/vectordb/collections/docs/streaming/upsert', { vectors: batch });
+      expect(up.status).toBe(200);
+      // Eventual consistency on purpose: the upsert itself must have made these visible.
+      const hits = await Promise.all(
+        batch.map((b) => api('POST', '/vectordb/collections/docs/search/dense', { query_vector: b.dense_values, top_k: 1, consistency: 'eventual' })),
+      );
+      hits.forEach((h, i) => expect(h.body.results[0].id).toBe(batch[i].id));
+    }
+  });
+
+  it('embeds text server-side: a text upsert is found by searching the same text', async () => {
+    const up = await api('POST', '/vectordb/collections/docs/streaming/upsert', {
+      vectors: [
+        { id: 't1', text: 'the quick brown fox jumps over the lazy dog' },
+        { id: 't2', text: 'kafka partitions are the unit of parallelism' },
+      ],
+    });
+    expect(up.status).toBe(200);
+    const r = await api('POST', '/vectordb/collections/docs/search/dense', { query_text: 'kafka partitions are the unit of parallelism', top_k: 1 });
+    expect(r.body.results[0].id).toBe('t2');
+    expect(r.body.results[0].score).toBeCloseTo(1, 4);
+  });
+
+  it('rejects bad upserts with 400 naming the field, and appends nothing from a bad batch', async () => {
+    const good = { id: 'ok-1', dense_values: vectors[0] };
+    const cases: [unknown, string][] = [
+      [{ vectors: [good, { id: 'w', dense_values: [1, 2, 3] }] }, 'vectors[1].dense_values'],
+      [{ vectors: [{ id: 'n', dense_values: [...vectors[0].slice(1), 'x'] }] }, `vectors[0].dense_values[${DIM - 1}]`],
+      [{ vectors: [{ id: '', dense_values: vectors[0] }] }, 'vectors[0].id'],
+      [{ vectors: [{ id: 'x'.repeat(300), dense_values: vectors[0] }] }, 'vectors[0].id'],
+      [{ vectors: [{ id: 'both', dense_values: vectors[0], text: 'hi' }] }, 'vectors[0]'],
+      [{ vectors: [{ id: 'neither' }] }, 'vectors[0]'],
+      [{ vectors: [] }, 'vectors'],
+      [{ vectors: [{ id: 'z', dense_values: new Array(DIM).fill(0) }] }, 'vectors[0].dense_values'],
+    ];
+    const before = await searchAll('docs');
+    for (const [body, field] of cases) {
+      const r = await api('POST', '/vectordb/collections/docs/streaming/upsert', body);
+      expect(r.status).toBe(400);
+      expect(r.body.error.field).toBe(field);
+    }
+    // NaN / Infinity cannot be written in JSON; a literal that overflows to Infinity is refused too.
+    const overflow = await api('POST', '/vectordb/collections/docs/streaming/upsert', `{"vectors":[{"id":"inf","dense_values":[${['1e400', ...vectors[0].slice(1)].join(',')}]}]}`);
+    expect(overflow.status).toBe(400);
+    expect((await api('POST', '/vectordb/collections/nope/streaming/upsert', { vectors: [good] })).status).toBe(404);
+    expect((await api('POST', '/vectordb/collections/nope/search/dense', { query_vector: vectors[0] })).status).toBe(404);
+    const badSearch = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: [1], top_k: 5 });
+    expect(badSearch.status).toBe(400);
+    expect(badSearch.body.error.field).toBe('query_vector');
+    // The good vector in the rejected batch was not appended.
+    const probe = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: vectors[0], top_k: 1 });
+    expect(probe.body.results[0].id).toBe('v0');
+    expect(await searchAll('docs')).toEqual(before);
+  });
+
+  it('deletes a vector: 204, then 404, and it is gone from search', async () => {
+    const del = await api('DELETE', '/vectordb/collections/docs/streaming/delete/v5');
+    expect(del.status).toBe(204);
+    const again = await api('DELETE', '/vectordb/collections/docs/streaming/delete/v5');
+    expect(again.status).toBe(404);
+    expect((await api('DELETE', '/vectordb/collections/docs/streaming/delete/never-there')).status).toBe(404);
+    expect((await api('DELETE', '/vectordb/collections/nope/streaming/delete/v1')).status).toBe(404);
+    const r = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: vectors[5], top_k: 10 });
+    expect(r.body.results.map((x: { id: string }) => x.id)).not.toContain('v5');
+  });
+
+  it('a vector produced straight to the topic with kcat becomes searchable; a malformed one lands in ingest_errors', async () => {
+    const topic = Topics.collection('docs');
+    const vec = randomVectors(1, DIM, 12345)[0];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-kcat-'));
+    const good = path.join(dir, 'good.bin');
+    const bad = path.join(dir, 'bad.bin');
+    fs.writeFileSync(good, encodeVector(vec));
+    fs.writeFileSync(bad, Buffer.from([1, 2, 3, 4, 5]));
+    // murmur2 is Kafka's Java default, which Intake uses to pick a vector's shard.
+    const kcat = (file: string, key: string) =>
+      run('kcat', ['-b', infra.broker.address, '-X', 'broker.address.family=v4', '-X', 'partitioner=murmur2_random', '-P', '-t', topic, '-k', key, '-H', 'intake-op=upsert', file], { timeout: 20_000 });
+    await kcat(good, 'from-kcat');
+    await kcat(bad, 'broken-kcat');
+    const r = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: vec, top_k: 1 });
+    expect(r.body.results[0].id).toBe('from-kcat');
+    await eventually(async () => (await db.query(`SELECT 1 FROM ingest_errors WHERE topic = $1`, [topic])).length > 0, 10_000, 'the error row');
+    const rows = await db.query(`SELECT source, source_id, reason, payload FROM ingest_errors WHERE topic = $1`, [topic]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ source: 'collection', source_id: 'docs', reason: 'WRONG_DIMENSION' });
+    expect(Buffer.from(rows[0].payload)).toEqual(Buffer.from([1, 2, 3, 4, 5]));
+  });
+
+  it('gives identical search results after a restart, and after deleting the checkpoint and replaying the log', async () => {
+    const before = await searchAll('docs');
+    const dataDir = app.dataDir;
+    await app.close();
+    app = await startApp(infra, dataDir);
+    expect(await searchAll('docs')).toEqual(before);
+
+    await app.close();
+    fs.rmSync(path.join(dataDir, 'indexes'), { recursive: true, force: true });
+    app = await startApp(infra, dataDir);
+    const replayed = await searchAll('docs');
+    // Same ids in the same order; scores equal to float precision.
+    expect(replayed.map((rs) => rs.map((x: { id: string }) => x.id))).toEqual(before.map((rs) => rs.map((x: { id: string }) => x.id)));
+    // The malformed record was filed once, not again on replay.
+    const rows = await db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE source_id = 'docs'`);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('answers 503 with the offsets when the index does not apply a write in time; the write still lands', async () => {
+    // A second node on the same log and database, with an apply timeout no index can meet.
+    const impatient = await startApp(infra, undefined, { INTAKE_APPLY_TIMEOUT_MS: '1', INTAKE_NODE_ID: 'node-impatient' });
+    try {
+      const vec = randomVectors(1, DIM, 4242)[0];
+      const r = await http(impatient.url, 'POST', '/vectordb/collections/docs/streaming/upsert', { vectors: [{ id: 'slow-1', dense_values: vec }] });
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toBe('INTAKE_UNAVAILABLE');
+      expect(Object.keys(r.body.error.offsets).length).toBe(1);
+      // It is in the log: the first node (and, later, this one) serve it.
+      const hit = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: vec, top_k: 1 });
+      expect(hit.body.results[0].id).toBe('slow-1');
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  it('deletes a collection with its topic and files', async () => {
+    const del = await api('DELETE', '/vectordb/collections/docs');
+    expect(del.status).toBe(204);
+    expect((await api('GET', '/vectordb/collections/docs')).status).toBe(404);
+    expect(fs.existsSync(path.join(app.dataDir, 'indexes', 'docs'))).toBe(false);
+    expect(infra.broker.cluster.topics.has(Topics.collection('docs'))).toBe(false);
+    const recreated = await api('POST', '/vectordb/collections', { name: 'docs', dense_vector: { enabled: true, dimension: 4 } });
+    expect(recreated.status).toBe(201);
+    const search = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: [1, 0, 0, 0], top_k: 3 });
+    expect(search.body.results).toEqual([]);
+  });
+});
