@@ -1,7 +1,7 @@
 // The live materializers of this node, one per collection it serves. Loaded from
 // the collections table at start-up; each resumes from its own checkpoint.
 
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import * as path from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { CollectionsRepository } from '../database/collections.repository';
@@ -11,7 +11,7 @@ import { CollectionMaterializer } from './collection.materializer';
 import { CollectionSpec } from './collection-spec';
 
 @Injectable()
-export class CollectionRegistry implements OnModuleInit, OnApplicationShutdown {
+export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(CollectionRegistry.name);
   private readonly live = new Map<string, CollectionMaterializer>();
 
@@ -60,7 +60,8 @@ export class CollectionRegistry implements OnModuleInit, OnApplicationShutdown {
     await m?.destroy();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the database and the log client close: a last batch may still file ingest errors.
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.live.values()].map((m) => m.stop(true)));
     this.live.clear();
   }

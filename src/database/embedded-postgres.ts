@@ -89,6 +89,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let lastError: unknown;
   for (let attempt = 1; attempt <= (options.port === 0 ? FREE_PORT_ATTEMPTS_MAX : 1); attempt++) {
     const port = options.port === 0 ? await findFreePort() : options.port;
+    logTail.length = 0; // a start failure quotes this attempt's output, not initdb's
     const pg = new EmbeddedPostgres({
       ...common,
       databaseDir: dataDir,
