@@ -9,6 +9,11 @@ import { IngestErrorsRepository } from '../database/ingest-errors.repository';
 import { LogClient } from '../log/log-client';
 import { CollectionMaterializer } from './collection.materializer';
 import { CollectionSpec } from './collection-spec';
+import { HealthContributors } from '../observability/health-contributors';
+import { MetricsService } from '../observability/metrics';
+
+/** Past this many unapplied records across collections, /health reports the consumers down. */
+export const CONSUMER_LAG_RECORDS_DOWN = 1_000_000;
 
 @Injectable()
 export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdown {
@@ -20,9 +25,12 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
     private readonly log: LogClient,
     private readonly collections: CollectionsRepository,
     private readonly errors: IngestErrorsRepository,
+    private readonly health: HealthContributors,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.registerObservability();
     for (const spec of await this.collections.list()) await this.open(spec);
   }
 
@@ -44,6 +52,43 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
     }
     this.logger.log(`serving collection ${spec.name} (${spec.shards} shard(s), ${m.size} vectors from checkpoint)`);
     return m;
+  }
+
+  private registerObservability(): void {
+    const live = this.live;
+    this.metrics.registerGauge({
+      name: 'intake_collection_vectors',
+      help: 'Live (not deleted) vectors in a collection on this node',
+      labelNames: ['collection'],
+      collect() {
+        this.reset();
+        for (const m of live.values()) this.set({ collection: m.spec.name }, m.size);
+      },
+    });
+    this.metrics.registerGauge({
+      name: 'intake_collection_applied_offset',
+      help: 'Next log offset a collection shard will apply',
+      labelNames: ['collection', 'shard'],
+      collect() {
+        this.reset();
+        for (const m of live.values()) {
+          for (let p = 0; p < m.spec.shards; p++) this.set({ collection: m.spec.name, shard: String(p) }, Number(m.applied.get(p)));
+        }
+      },
+    });
+    this.health.register({
+      name: 'consumer_lag',
+      check: async () => {
+        const lags: Record<string, string> = {};
+        let total = 0n;
+        for (const m of live.values()) {
+          const lag = m.applied.lag(await this.log.endOffsets(m.topic));
+          lags[m.spec.name] = lag.toString();
+          total += lag;
+        }
+        return { status: total > BigInt(CONSUMER_LAG_RECORDS_DOWN) ? 'down' : 'up', details: { records: total.toString(), collections: lags } };
+      },
+    });
   }
 
   get(name: string): CollectionMaterializer | undefined {

@@ -39,7 +39,7 @@ function recordBytes(r: AppendRecord): number {
 
 export class Appender {
   private queue: Pending[] = [];
-  private queuedBytes = 0;
+  queuedBytes = 0;
   private sending: Promise<void> | null = null;
 
   constructor(private readonly producer: Producer) {}

@@ -41,6 +41,16 @@ export class LogClient {
     await this.producer.connect();
   }
 
+  /** Asks the cluster who its brokers are: a round trip that proves the log answers. */
+  async ping(): Promise<string[]> {
+    const cluster = await this.admin.describeCluster();
+    return cluster.brokers.map((b) => `${b.host}:${b.port}`);
+  }
+
+  get queuedAppendBytes(): number {
+    return this.appender.queuedBytes;
+  }
+
   /** Creates the topic if missing; an existing topic keeps its partition count. */
   async ensureTopic(topic: string, partitions: number): Promise<void> {
     const existing = await this.admin.listTopics();
