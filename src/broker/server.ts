@@ -117,17 +117,20 @@ export class BrokerServer {
       chunks.push(data);
       buffered += data.length;
       while (buffered >= 4) {
-        const head = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-        const size = head.readInt32BE(0);
+        // Only the 4-byte size prefix is needed to decide; a large frame's chunks are
+        // joined once, when it is complete, not once per arriving chunk.
+        if (chunks[0].length < 4) {
+          const joined = Buffer.concat(chunks, buffered);
+          chunks.length = 0;
+          chunks.push(joined);
+        }
+        const size = chunks[0].readInt32BE(0);
         if (size < REQUEST_HEADER_BYTES_MIN || size > this.options.requestBytesMax) {
           fail(`request size ${size} outside [${REQUEST_HEADER_BYTES_MIN}, ${this.options.requestBytesMax}]`);
           return;
         }
-        if (head.length < 4 + size) {
-          chunks.length = 0;
-          chunks.push(head);
-          return;
-        }
+        if (buffered < 4 + size) return;
+        const head = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
         const frame = head.subarray(4, 4 + size);
         const rest = head.subarray(4 + size);
         chunks.length = 0;

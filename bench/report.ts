@@ -1,0 +1,162 @@
+// Shared by every bench: timing, CPU accounting and a plain-text results table.
+// Throughput is printed in MiB/s (2^20 bytes per second), which is the stricter reading
+// of any "MB/s" target: 100 MiB/s is 104.9 MB/s.
+
+import * as fs from 'node:fs';
+
+export const MIB = 1024 * 1024;
+
+export interface ThroughputRow {
+  name: string;
+  /** Payload bytes moved (for Kafka rows: key + value bytes, no framing). */
+  bytes: number;
+  records: number;
+  seconds: number;
+  /** MiB/s of the reference this row is compared against; null prints "-". */
+  baselineMiBps?: number | null;
+  /** Cores used on average during the measurement (cpu seconds / wall seconds). */
+  cores?: number | null;
+  note?: string;
+}
+
+export function mibPerSec(bytes: number, seconds: number): number {
+  return seconds > 0 ? bytes / MIB / seconds : 0;
+}
+
+export function nowSeconds(): number {
+  return Number(process.hrtime.bigint()) / 1e9;
+}
+
+/** Runs `fn` and returns its result with the wall time it took. */
+export async function timed<T>(fn: () => Promise<T> | T): Promise<{ result: T; seconds: number }> {
+  const start = nowSeconds();
+  const result = await fn();
+  return { result, seconds: nowSeconds() - start };
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // sysconf(_SC_CLK_TCK) on every Linux Node ships for
+
+/**
+ * CPU seconds (user + system) of this process and, optionally, of another process by
+ * pid (read from /proc, Linux only), so a phase can report how many of the machine's
+ * cores it kept busy and on which side of the socket.
+ */
+export class CpuMeter {
+  private selfStart = process.cpuUsage();
+  private otherStart: number | null;
+  private foreignStart: Map<number, number> | null;
+
+  constructor(private readonly otherPid: number | null = null) {
+    this.otherStart = otherPid === null ? null : procCpuSeconds(otherPid);
+    this.foreignStart = userProcessCpu(this.ownPids());
+  }
+
+  private ownPids(): Set<number> {
+    const own = new Set([process.pid]);
+    if (this.otherPid !== null) own.add(this.otherPid);
+    return own;
+  }
+
+  /**
+   * CPU seconds since construction: this process, the other one (null if none or
+   * unreadable), and every other user-space process on the machine (null off Linux) — a
+   * bench on a shared box should say when someone else was using the cores it measured
+   * on. Kernel threads (writeback, journal) are left out: they mostly do our own I/O.
+   */
+  read(): { self: number; other: number | null; foreign: number | null } {
+    const u = process.cpuUsage(this.selfStart);
+    const self = (u.user + u.system) / 1e6;
+    const now = this.otherPid === null || this.otherStart === null ? null : procCpuSeconds(this.otherPid);
+    const other = now === null || this.otherStart === null ? null : now - this.otherStart;
+    let foreign: number | null = null;
+    const foreignNow = this.foreignStart === null ? null : userProcessCpu(this.ownPids());
+    if (foreignNow !== null && this.foreignStart !== null) {
+      foreign = 0;
+      for (const [pid, cpu] of foreignNow) foreign += Math.max(0, cpu - (this.foreignStart.get(pid) ?? 0));
+    }
+    return { self, other, foreign };
+  }
+}
+
+/** CPU seconds so far of every user-space process except `exclude` (pid -> seconds), or null off Linux. */
+function userProcessCpu(exclude: Set<number>): Map<number, number> | null {
+  let names: string[];
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  const out = new Map<number, number>();
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (exclude.has(pid)) continue;
+    const f = procStatFields(pid);
+    // f[1] is the parent pid: children of kthreadd (pid 2) are kernel threads.
+    if (f === null || pid === 2 || f[1] === '2') continue;
+    out.set(pid, (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND);
+  }
+  return out;
+}
+
+/** Fields of /proc/<pid>/stat after the command name (index 0 is the state), or null. */
+function procStatFields(pid: number): string[] | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, or null if it cannot be read. */
+export function procCpuSeconds(pid: number): number | null {
+  const f = procStatFields(pid);
+  // utime and stime are fields 14 and 15 of the stat line, 11 and 12 after the command name.
+  return f === null ? null : (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+function fmt(n: number, digits: number): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Renders rows as an aligned text table (name, MiB, s, MiB/s, records/s, ratio, cores, note). */
+export function formatTable(title: string, rows: ThroughputRow[]): string {
+  const header = ['name', 'MiB', 'seconds', 'MiB/s', 'records/s', 'vs ceiling', 'cores', 'note'];
+  const right = [false, true, true, true, true, true, true, false];
+  const body = rows.map((r) => {
+    const rate = mibPerSec(r.bytes, r.seconds);
+    const ratio = r.baselineMiBps ? `${fmt((rate / r.baselineMiBps) * 100, 1)}%` : '-';
+    return [
+      r.name,
+      fmt(r.bytes / MIB, 1),
+      fmt(r.seconds, 2),
+      fmt(rate, 1),
+      fmt(r.seconds > 0 ? r.records / r.seconds : 0, 0),
+      ratio,
+      r.cores === undefined || r.cores === null ? '-' : fmt(r.cores, 2),
+      r.note ?? '',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? Math.max(4, Math.min(w, 40)) : w)).join('  ');
+  return [title, line(header), rule, ...body.map(line)].join('\n');
+}
+
+export function printTable(title: string, rows: ThroughputRow[]): void {
+  console.log(`\n${formatTable(title, rows)}\n`);
+}
+
+/** Reads a positive number from the environment, or returns the fallback. */
+export function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+  return n;
+}
