@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CollectionsModule } from './collections/collections.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { IndexSessionsModule } from './index-sessions/index-sessions.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -27,6 +28,7 @@ export class AppModule {
         DatabaseModule.forRoot(wiring.databaseUrl),
         LogModule.forRoot({ brokers: wiring.brokers, clientId: `intake-${wiring.config.nodeId}` }),
         CollectionsModule,
+        IndexSessionsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

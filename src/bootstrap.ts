@@ -53,6 +53,13 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
       { logger: nestLogLevels(config.logLevel) },
     );
     stops.push(() => app.close());
+    // Binary ingest bodies (up to 1 GiB) reach the controller as a stream, not a buffer.
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addContentTypeParser('application/octet-stream', (_req: unknown, payload: unknown, done: (err: null, body: unknown) => void) =>
+        done(null, payload),
+      );
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;

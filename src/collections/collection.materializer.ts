@@ -17,6 +17,9 @@ import { cleanupStaleTemps, writeDirAtomically } from './atomic-dir';
 import { AppliedOffsets } from './applied-offsets';
 import { CollectionSpec } from './collection-spec';
 import { ShardIndex, ShardIndexError } from './shard-index';
+import { SessionStaging } from './session-staging';
+import { finalizeShard } from './shard-finalizer';
+import type { FinalizeCommand } from '../log/vector-record';
 
 export interface IngestErrorSink {
   record(e: {
@@ -43,6 +46,13 @@ interface Shard {
   index: ShardIndex;
   /** Records applied since the last checkpoint. */
   dirty: number;
+  staging: SessionStaging;
+}
+
+/** Progress of a session's finalize across this collection's shards. */
+export interface BuildProgress {
+  indexed: number;
+  total: number;
 }
 
 const OFFSET_FILE = 'applied-offset.json';
@@ -55,6 +65,9 @@ export class CollectionMaterializer {
   private checkpointTimer: NodeJS.Timeout | null = null;
   readonly topic: string;
   private readonly dir: string;
+  private readonly builds = new Map<string, Map<number, BuildProgress>>();
+  /** Partition → offset of the finalize record whose build is running. */
+  private readonly building = new Map<number, bigint>();
 
   constructor(
     readonly spec: CollectionSpec,
@@ -76,18 +89,29 @@ export class CollectionMaterializer {
       const shardDir = this.shardDir(p);
       let index: ShardIndex;
       let next = 0n;
+      const staging = new SessionStaging();
       if (fs.existsSync(path.join(shardDir, OFFSET_FILE))) {
         index = ShardIndex.loadFrom(shardDir);
-        next = BigInt(JSON.parse(fs.readFileSync(path.join(shardDir, OFFSET_FILE), 'utf8')).nextOffset);
+        const saved = JSON.parse(fs.readFileSync(path.join(shardDir, OFFSET_FILE), 'utf8'));
+        next = BigInt(saved.nextOffset);
+        staging.restore(saved.openSessions ?? {});
       } else {
         index = ShardIndex.create({ dimension: this.spec.dimension, metric: this.spec.metric, hnsw: this.spec.hnsw });
       }
-      this.shards.push({ index, dirty: 0 });
+      this.shards.push({ index, dirty: 0, staging });
       this.applied.set(p, next);
-      startOffsets.set(p, next);
+      // Open sessions' rows are not in the checkpoint: read them again from the log.
+      const earliest = staging.earliestOffset();
+      startOffsets.set(p, earliest !== null && earliest < next ? earliest : next);
     }
     this.consumer = this.log.consumer(
-      { topic: this.topic, groupIdPrefix: materializerGroupId(this.settings.nodeId, this.topic), startOffsets },
+      {
+        topic: this.topic,
+        groupIdPrefix: materializerGroupId(this.settings.nodeId, this.topic),
+        startOffsets,
+        // Shards apply (and build) in parallel.
+        partitionsConsumedConcurrently: this.spec.shards,
+      },
       (partition, records) => this.apply(partition, records),
     );
     await this.consumer.start();
@@ -104,22 +128,13 @@ export class CollectionMaterializer {
     if (!shard) return;
     let next = this.applied.get(partition);
     for (const record of records) {
-      // Already applied (the checkpoint is ahead of where the consumer started).
-      if (record.offset < next) continue;
-      const failure = this.applyOne(shard.index, record);
-      if (failure) {
-        await this.errors.record({
-          source: 'collection',
-          sourceId: this.spec.name,
-          topic: this.topic,
-          partition,
-          offset: record.offset.toString(),
-          reason: failure.reason,
-          message: failure.message,
-          payload: record.value,
-          headers: stringHeaders(record.headers),
-        });
+      if (record.offset < next) {
+        // Already applied; only rows of sessions still open at the checkpoint are staged again.
+        this.restage(shard, record);
+        continue;
       }
+      const failure = await this.applyOne(partition, shard, record);
+      if (failure) await this.fileError(partition, record, failure);
       next = record.offset + 1n;
       shard.dirty++;
     }
@@ -127,19 +142,117 @@ export class CollectionMaterializer {
     if (shard.dirty >= this.settings.checkpointEveryRecords) this.checkpoint(partition);
   }
 
+  private restage(shard: Shard, record: ConsumedRecord): void {
+    const decoded = decodeVectorRecord(record, this.spec.dimension);
+    if (isDecodeFailure(decoded) || decoded.op !== 'upsert' || decoded.session === null) return;
+    if (shard.staging.wasOpenAt(decoded.session, record.offset)) {
+      shard.staging.stage(decoded.session, record.offset, { id: decoded.id, vector: decoded.vector, offset: record.offset });
+    }
+  }
+
+  private fileError(partition: number, record: Pick<ConsumedRecord, 'offset' | 'value' | 'headers'>, failure: { reason: string; message: string }): Promise<unknown> {
+    return this.errors.record({
+      source: 'collection',
+      sourceId: this.spec.name,
+      topic: this.topic,
+      partition,
+      offset: record.offset.toString(),
+      reason: failure.reason,
+      message: failure.message,
+      payload: record.value,
+      headers: stringHeaders(record.headers),
+    });
+  }
+
   /** Applies one record; returns why it could not be applied, if so. */
-  private applyOne(index: ShardIndex, record: ConsumedRecord): { reason: string; message: string } | null {
+  private async applyOne(partition: number, shard: Shard, record: ConsumedRecord): Promise<{ reason: string; message: string } | null> {
     const decoded = decodeVectorRecord(record, this.spec.dimension);
     if (isDecodeFailure(decoded)) return decoded;
+    if (decoded.op === 'finalize') {
+      await this.finalize(partition, shard, decoded.command, record);
+      return null;
+    }
+    if (decoded.session !== null) {
+      if (decoded.op === 'delete') return { reason: 'INVALID_RECORD', message: 'a delete cannot be staged in an ingest session' };
+      if (!shard.staging.stage(decoded.session, record.offset, { id: decoded.id, vector: decoded.vector, offset: record.offset })) {
+        return { reason: 'INVALID_RECORD', message: 'too many staged rows in this shard; finalize the session first' };
+      }
+      return null;
+    }
     try {
-      if (decoded.op === 'upsert') index.upsert(decoded.id, decoded.vector, decoded.metadata);
-      else index.delete(decoded.id);
+      if (decoded.op === 'upsert') shard.index.upsert(decoded.id, decoded.vector, decoded.metadata);
+      else shard.index.delete(decoded.id);
       return null;
     } catch (err) {
       // e.g. an all-zero vector under cosine: the record is filed, the shard moves on.
       if (err instanceof ShardIndexError) return { reason: 'INVALID_VECTOR', message: err.message };
       throw err;
     }
+  }
+
+  private async finalize(partition: number, shard: Shard, command: FinalizeCommand, marker: ConsumedRecord): Promise<void> {
+    const rows = shard.staging.take(command.session);
+    const progress = this.builds.get(command.session) ?? new Map<number, BuildProgress>();
+    this.builds.set(command.session, progress);
+    progress.set(partition, { indexed: 0, total: rows.length });
+    this.building.set(partition, marker.offset);
+    try {
+      shard.index = await finalizeShard({
+        current: shard.index,
+        rows,
+        command,
+        spec: this.spec,
+        workDir: path.join(this.dir, `build-${partition}`),
+        onProgress: (indexed, total) => progress.set(partition, { indexed, total }),
+        onDuplicate: (row) =>
+          this.fileError(partition, { offset: row.offset, value: Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength), headers: { 'intake-session': command.session } }, {
+            reason: 'DUPLICATE_ID',
+            message: `insert mode: id '${row.id}' already exists; session ${command.session} did not overwrite it`,
+          }),
+      });
+    } finally {
+      this.building.delete(partition);
+      progress.set(partition, { indexed: rows.length, total: rows.length });
+    }
+    // The swapped-in index is checkpointed at once, with the offset after the marker.
+    this.applied.advance(partition, marker.offset + 1n);
+    this.checkpoint(partition);
+  }
+
+  /**
+   * What a strong read waits for: the log end, except that a shard busy building
+   * a finalized session answers from its old index with everything before the
+   * finalize record (seed 001: searches keep working during the build).
+   */
+  readableEnds(ends: Map<number, bigint>): Map<number, bigint> {
+    const out = new Map(ends);
+    for (const [p, markerOffset] of this.building) {
+      const end = out.get(p);
+      if (end !== undefined && markerOffset < end) out.set(p, markerOffset);
+    }
+    return out;
+  }
+
+  /** Rows indexed so far / total, summed over shards, while a session is being finalized. */
+  buildProgress(session: string): BuildProgress | null {
+    const progress = this.builds.get(session);
+    if (!progress) return null;
+    let indexed = 0;
+    let total = 0;
+    for (const p of progress.values()) {
+      indexed += p.indexed;
+      total += p.total;
+    }
+    return { indexed, total };
+  }
+
+  forgetBuild(session: string): void {
+    this.builds.delete(session);
+  }
+
+  /** Rows of an open session staged in this node's shards. */
+  stagedRows(session: string): number {
+    return this.shards.reduce((n, s) => n + s.staging.rowCount(session), 0);
   }
 
   /** The shard that holds `id`, by the same partitioner the writers use. */
@@ -166,7 +279,10 @@ export class CollectionMaterializer {
     const nextOffset = this.applied.get(partition);
     writeDirAtomically(this.shardDir(partition), (tmp) => {
       shard.index.saveTo(tmp);
-      fs.writeFileSync(path.join(tmp, OFFSET_FILE), JSON.stringify({ nextOffset: nextOffset.toString() }));
+      fs.writeFileSync(
+        path.join(tmp, OFFSET_FILE),
+        JSON.stringify({ nextOffset: nextOffset.toString(), openSessions: shard.staging.openSessions() }),
+      );
     });
     shard.dirty = 0;
   }

@@ -58,27 +58,28 @@ export class CollectionsService {
     await this.collections.delete(name);
   }
 
-  private live(name: string): CollectionMaterializer {
+  /**
+   * The collection's materializer on this node. A collection created through
+   * another node is opened here on first use (its definition is in Postgres).
+   */
+  private async live(name: string): Promise<CollectionMaterializer> {
     const m = this.registry.get(name);
-    if (!m) throw Errors.notFound('collection', name);
-    return m;
+    if (m) return m;
+    const row = await this.collections.get(name);
+    if (!row) throw Errors.notFound('collection', name);
+    return this.registry.open(row);
   }
 
   async upsert(name: string, body: unknown): Promise<{ success: true; count: number }> {
-    const m = this.live(name);
+    const m = await this.live(name);
     const spec = m.spec;
     const inputs = parseUpsertBody(body, spec.dimension);
     inputs.forEach((v, i) => {
-      if (!v.values) return;
-      try {
-        checkVector(v.values, spec.dimension, spec.metric, `vectors[${i}].dense_values`);
-      } catch (err) {
-        if (err instanceof ShardIndexError) throw Errors.validation(`vectors[${i}].dense_values`, err.message);
-        throw err;
-      }
+      if (v.values) indexable(v.values, spec, `vectors[${i}].dense_values`);
     });
-    const texts = inputs.filter((v) => v.text !== null);
-    const embedded = texts.length > 0 ? await this.embedTexts(texts.map((t) => t.text as string), spec.dimension) : [];
+    const texts = inputs.map((v, i) => ({ ...v, field: `vectors[${i}].text` })).filter((v) => v.text !== null);
+    const embedded = texts.length > 0 ? await this.embedTexts(texts.map((t) => t.text as string), spec.dimension, texts.map((t) => t.field)) : [];
+    embedded.forEach((v, i) => indexable(v, spec, texts[i].field));
     const vectorsByText = new Map(texts.map((t, i) => [t.id, embedded[i]]));
     const records: AppendRecord[] = inputs.map((v) => {
       const headers: Record<string, string> = { [Header.op]: 'upsert' };
@@ -94,18 +95,18 @@ export class CollectionsService {
     return { success: true, count: records.length };
   }
 
-  private async embedTexts(texts: string[], dimension: number): Promise<Float32Array[]> {
+  private async embedTexts(texts: string[], dimension: number, fields: string[]): Promise<Float32Array[]> {
     try {
       return await this.embedder.embed(texts, dimension);
     } catch (err) {
       if (!(err instanceof EmbedderError)) throw err;
-      if (err.code === 'EMPTY_TEXT') throw Errors.validation('vectors[].text', err.message);
+      if (err.code === 'EMPTY_TEXT') throw Errors.validation(fields[(err as { index?: number }).index ?? 0] ?? fields[0], err.message);
       throw Errors.unavailable(`the text embedder failed: ${err.message}`, { embedder: this.embedder.name });
     }
   }
 
   async deleteVector(name: string, vectorId: string): Promise<void> {
-    const m = this.live(name);
+    const m = await this.live(name);
     // Existence is judged against everything the log held when the call arrived.
     await this.waitStrong(m);
     if (!m.has(vectorId)) throw Errors.notFound('vector', vectorId);
@@ -115,15 +116,16 @@ export class CollectionsService {
   }
 
   async search(name: string, body: unknown) {
-    const m = this.live(name);
+    const m = await this.live(name);
     const q = parseDenseSearch(body, m.spec.dimension);
-    const query = q.query ?? (await this.embedTexts([q.queryText as string], m.spec.dimension))[0];
+    const query = q.query ?? (await this.embedTexts([q.queryText as string], m.spec.dimension, ['query_text']))[0];
+    indexable(query, m.spec, q.query ? 'query_vector' : 'query_text');
     if (q.consistency === 'strong') await this.waitStrong(m);
     return { results: m.search(query, q.topK, q.efSearch) };
   }
 
   private async waitStrong(m: CollectionMaterializer): Promise<void> {
-    const ends = await this.log.endOffsets(m.topic);
+    const ends = m.readableEnds(await this.log.endOffsets(m.topic));
     if (!(await m.applied.waitForEnds(ends, this.config.applyTimeoutMs))) {
       throw Errors.unavailable(`collection ${m.spec.name} has not applied the log within ${this.config.applyTimeoutMs} ms`, {
         lag: m.applied.lag(ends).toString(),
@@ -147,5 +149,15 @@ export class CollectionsService {
         offsets: Object.fromEntries([...lastByPartition].map(([p, o]) => [p, o.toString()])),
       });
     }
+  }
+}
+
+/** Rejects, as a 400 naming the field, a vector the index would refuse (e.g. all zeros under cosine). */
+function indexable(vector: ArrayLike<number>, spec: CollectionSpec, field: string): void {
+  try {
+    checkVector(Array.from(vector), spec.dimension, spec.metric, field);
+  } catch (err) {
+    if (err instanceof ShardIndexError) throw Errors.validation(field, err.message.startsWith(field) ? err.message.slice(field.length).replace(/^[:\s]+/, '') : err.message);
+    throw err;
   }
 }

@@ -117,6 +117,8 @@ export const IngestErrorReason = {
   DUPLICATE_ID: 'DUPLICATE_ID',
   /** The record does not satisfy its schema (sink table, stream, task). */
   INVALID_RECORD: 'INVALID_RECORD',
+  /** A vector the index refuses (e.g. all zeros under cosine). */
+  INVALID_VECTOR: 'INVALID_VECTOR',
   /** The value is not parseable JSON where JSON is expected. */
   MALFORMED_JSON: 'MALFORMED_JSON',
   /** The record is larger than its consumer accepts. */

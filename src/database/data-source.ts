@@ -4,6 +4,8 @@
 
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { IngestErrors1763800000000 } from '../../migrations/1763800000000-IngestErrors';
+import { IndexSessions1763830000000 } from '../../migrations/1763830000000-IndexSessions';
+import { IndexSessionEntity } from './index-session.entity';
 import { CollectionEntity } from './collection.entity';
 import { IngestErrorEntity } from './ingest-error.entity';
 
@@ -14,8 +16,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** Any number that is ours alone: serialises migrations when several nodes start together. */
 const MIGRATIONS_LOCK_KEY = 7_463_021_953;
 
-export const ENTITIES = [IngestErrorEntity, CollectionEntity];
-export const MIGRATIONS = [IngestErrors1763800000000];
+export const ENTITIES = [IngestErrorEntity, CollectionEntity, IndexSessionEntity];
+export const MIGRATIONS = [IngestErrors1763800000000, IndexSessions1763830000000];
 
 export function createDataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -10,6 +10,7 @@ import { CollectionsRepository } from './collections.repository';
 import { databaseHealthCheck } from './database.health';
 import { createDataSourceOptions, runMigrations } from './data-source';
 import { IngestErrorsRepository } from './ingest-errors.repository';
+import { IndexSessionsRepository } from './index-sessions.repository';
 
 @Injectable()
 class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -58,9 +59,10 @@ export class DatabaseModule {
         },
         { provide: IngestErrorsRepository, inject: [DataSource], useFactory: (ds: DataSource) => new IngestErrorsRepository(ds) },
         { provide: CollectionsRepository, inject: [DataSource], useFactory: (ds: DataSource) => new CollectionsRepository(ds) },
+        { provide: IndexSessionsRepository, inject: [DataSource], useFactory: (ds: DataSource) => new IndexSessionsRepository(ds) },
         DatabaseLifecycle,
       ],
-      exports: [DataSource, IngestErrorsRepository, CollectionsRepository],
+      exports: [DataSource, IngestErrorsRepository, CollectionsRepository, IndexSessionsRepository],
     };
   }
 }

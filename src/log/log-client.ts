@@ -55,7 +55,11 @@ export class LogClient {
   async ensureTopic(topic: string, partitions: number): Promise<void> {
     const existing = await this.admin.listTopics();
     if (existing.includes(topic)) return;
-    await this.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }], waitForLeaders: true });
+    await this.admin.createTopics({
+      // The log is the source of truth: Intake's topics are never trimmed by time or size.
+      topics: [{ topic, numPartitions: partitions, replicationFactor: -1, configEntries: [{ name: 'retention.ms', value: '-1' }] }],
+      waitForLeaders: true,
+    });
   }
 
   async deleteTopic(topic: string): Promise<void> {

@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka } from 'kafkajs';
 
+const HEARTBEAT_WHILE_BUSY_MS = 1_000;
+
 export interface ConsumedRecord {
   partition: number;
   offset: bigint;
@@ -25,6 +27,8 @@ export interface TopicConsumerOptions {
   startOffsets: Map<number, bigint>;
   /** Kafka fetch long-poll; low so writes become visible fast. */
   maxWaitMs?: number;
+  /** Partitions handled at once (each partition stays in order). */
+  partitionsConsumedConcurrently?: number;
 }
 
 export class TopicConsumer {
@@ -52,6 +56,7 @@ export class TopicConsumer {
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale()) return;
@@ -63,7 +68,13 @@ export class TopicConsumer {
           headers: (m.headers ?? {}) as ConsumedRecord['headers'],
           timestampMs: Number(m.timestamp),
         }));
-        await this.handler(batch.partition, records);
+        // A handler may run long (an index build): keep the membership alive meanwhile.
+        const keepAlive = setInterval(() => heartbeat().catch(() => undefined), HEARTBEAT_WHILE_BUSY_MS);
+        try {
+          await this.handler(batch.partition, records);
+        } finally {
+          clearInterval(keepAlive);
+        }
         await heartbeat();
       },
     });

@@ -4,6 +4,8 @@
 //   headers = intake-op: "upsert" | "delete" (optional; a null value means delete),
 //             intake-metadata: JSON object (optional),
 //             intake-session: ingest session id (index sessions, optional)
+// An index session's finalize is a control record in every partition:
+//   key = the session id, header intake-op: "finalize", value = JSON FinalizeCommand
 // Decoding a record a direct producer wrote never throws: it returns a reason code
 // the materializer files into the ingest_errors table.
 
@@ -16,9 +18,43 @@ export const Header = {
   session: 'intake-session',
 } as const;
 
+export type IngestMode = 'build' | 'insert' | 'upsert';
+
+export interface FinalizeCommand {
+  session: string;
+  mode: IngestMode;
+  optimize: boolean;
+  params: { M: number; efConstruction: number; efSearch: number; randomSeed: number };
+}
+
 export type VectorRecord =
   | { op: 'upsert'; id: string; vector: Float32Array; metadata: Record<string, unknown> | null; session: string | null }
-  | { op: 'delete'; id: string; session: string | null };
+  | { op: 'delete'; id: string; session: string | null }
+  | { op: 'finalize'; command: FinalizeCommand };
+
+export function encodeFinalize(command: FinalizeCommand): Buffer {
+  return Buffer.from(JSON.stringify(command));
+}
+
+function decodeFinalize(raw: RawRecord): VectorRecord | DecodeFailure {
+  const bad = (why: string): DecodeFailure => ({ reason: 'INVALID_RECORD', message: `finalize command: ${why}` });
+  if (!raw.value) return bad('no value');
+  let c: FinalizeCommand;
+  try {
+    c = JSON.parse(raw.value.toString('utf8'));
+  } catch {
+    return bad('value is not JSON');
+  }
+  const p = c?.params;
+  const posInt = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0;
+  if (typeof c?.session !== 'string' || !['build', 'insert', 'upsert'].includes(c.mode) || typeof c.optimize !== 'boolean') {
+    return bad('needs session, mode (build|insert|upsert) and optimize');
+  }
+  if (!p || !posInt(p.M) || !posInt(p.efConstruction) || !posInt(p.efSearch) || !Number.isInteger(p.randomSeed)) {
+    return bad('params need positive integers M, efConstruction, efSearch and an integer randomSeed');
+  }
+  return { op: 'finalize', command: c };
+}
 
 export type DecodeFailure = { reason: string; message: string };
 
@@ -49,8 +85,9 @@ export function decodeVectorRecord(raw: RawRecord, dimension: number): VectorRec
   const id = raw.key.toString('utf8');
   const session = headerString(raw.headers, Header.session);
   const op = headerString(raw.headers, Header.op) ?? (raw.value === null ? 'delete' : 'upsert');
+  if (op === 'finalize') return decodeFinalize(raw);
   if (op === 'delete') return { op, id, session };
-  if (op !== 'upsert') return { reason: 'UNKNOWN_OP', message: `header ${Header.op}=${op}: expected upsert or delete` };
+  if (op !== 'upsert') return { reason: 'UNKNOWN_OP', message: `header ${Header.op}=${op}: expected upsert, delete or finalize` };
   if (raw.value === null) return { reason: 'MALFORMED_VECTOR', message: 'upsert without a value' };
   if (raw.value.length !== dimension * 4) {
     return {

@@ -1,0 +1,90 @@
+// What a shard does when an ingest session's finalize record reaches it: build the
+// session's staged rows into an index off the event loop (a worker thread), then
+// hand the new index back to be swapped in. Searches keep using the old index
+// until the swap, which is a single assignment on the event loop.
+//   build  → a fresh index of the session's rows only (replaces the shard's index)
+//   upsert → the current index plus the rows (a later row for an id replaces it)
+//   insert → like upsert, but a row whose id exists (in the index or earlier in
+//            the session) is an ingest error (DUPLICATE_ID), not an overwrite
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FinalizeCommand } from '../log/vector-record';
+import { buildShardInWorker } from './build/shard-builder';
+import type { CollectionSpec } from './collection-spec';
+import type { StagedRow } from './session-staging';
+import { ShardIndex } from './shard-index';
+
+/** Concurrent worker builds in this process: one per core, shards beyond wait. */
+const BUILD_WORKERS_MAX = Math.max(1, os.availableParallelism());
+let buildsRunning = 0;
+const buildQueue: (() => void)[] = [];
+
+async function withBuildSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (buildsRunning >= BUILD_WORKERS_MAX) await new Promise<void>((r) => buildQueue.push(r));
+  buildsRunning++;
+  try {
+    return await work();
+  } finally {
+    buildsRunning--;
+    buildQueue.shift()?.();
+  }
+}
+
+export interface FinalizeShardInput {
+  current: ShardIndex;
+  rows: StagedRow[];
+  command: FinalizeCommand;
+  spec: CollectionSpec;
+  /** Scratch space for this build; removed afterwards. */
+  workDir: string;
+  onProgress(indexed: number, total: number): void;
+  onDuplicate(row: StagedRow): Promise<unknown>;
+}
+
+export async function finalizeShard(input: FinalizeShardInput): Promise<ShardIndex> {
+  const { command, spec, current } = input;
+  let rows = input.rows;
+  if (command.mode === 'insert') {
+    const seen = new Set<string>();
+    const fresh: StagedRow[] = [];
+    for (const row of rows) {
+      if (current.has(row.id) || seen.has(row.id)) await input.onDuplicate(row);
+      else fresh.push(row);
+      seen.add(row.id);
+    }
+    rows = fresh;
+  }
+  if (command.mode !== 'build' && rows.length === 0) return current;
+
+  fs.rmSync(input.workDir, { recursive: true, force: true });
+  const baseDir = command.mode === 'build' ? null : path.join(input.workDir, 'base');
+  const outDir = path.join(input.workDir, 'out');
+  fs.mkdirSync(outDir, { recursive: true });
+  try {
+    if (baseDir) {
+      fs.mkdirSync(baseDir);
+      current.saveTo(baseDir);
+    }
+    const vectors = new Float32Array(rows.length * spec.dimension);
+    rows.forEach((r, i) => vectors.set(r.vector, i * spec.dimension));
+    await withBuildSlot(() =>
+      buildShardInWorker(
+        {
+          dimension: spec.dimension,
+          metric: spec.metric,
+          hnsw: command.params,
+          rows: { ids: rows.map((r) => r.id), vectors },
+          baseDir,
+          exactCapacity: command.optimize,
+          outDir,
+        },
+        (p) => input.onProgress(p.indexed, p.total),
+      ),
+    );
+    return ShardIndex.loadFrom(outDir);
+  } finally {
+    fs.rmSync(input.workDir, { recursive: true, force: true });
+  }
+}
