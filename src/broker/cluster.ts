@@ -32,6 +32,8 @@ interface TopicsFile {
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
+/** Kafka's producer.id.expiration.ms: an idle producer's dedup state is dropped after a day. */
+const PRODUCER_ID_IDLE_MS_MAX = 24 * 3600 * 1000;
 const TOPIC_NAME_CHARS_MAX = 249;
 
 export function validateTopicName(name: string): void {
@@ -255,7 +257,12 @@ export class Cluster {
   }
 
   enforceRetention(nowMs: number): void {
-    for (const topic of this.topics.values()) for (const p of topic.partitions) p.enforceRetention(nowMs);
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        p.enforceRetention(nowMs);
+        p.producers.expire(nowMs, PRODUCER_ID_IDLE_MS_MAX);
+      }
+    }
   }
 
   close(): void {
