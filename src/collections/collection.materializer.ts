@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
+import type { NewIngestError } from '../database/ingest-errors.repository';
 import type { LogClient, ConsumedRecord } from '../log/log-client';
 import type { TopicConsumer } from '../log/topic-consumer';
 import { Topics, materializerGroupId } from '../log/topics';
@@ -21,18 +22,9 @@ import { SessionStaging } from './session-staging';
 import { finalizeShard } from './shard-finalizer';
 import type { FinalizeCommand } from '../log/vector-record';
 
+/** Where records that cannot be applied go (the ingest_errors table). */
 export interface IngestErrorSink {
-  record(e: {
-    source: string;
-    sourceId: string;
-    topic: string;
-    partition: number;
-    offset: string;
-    reason: string;
-    message: string;
-    payload: Buffer | null;
-    headers: Record<string, string> | null;
-  }): Promise<unknown>;
+  record(e: NewIngestError): Promise<unknown>;
 }
 
 export interface MaterializerSettings {
