@@ -269,6 +269,20 @@ export class ShardIndex {
     return index;
   }
 
+  /**
+   * Grows the capacity once, up front, to exactly what upserting `ids` (any order, repeats
+   * allowed) will need: labels in use + ids without a label yet (a deleted id keeps its
+   * label). Never shrinks. Returns the resulting capacity. Used by exact-capacity builds.
+   */
+  reserveFor(ids: Iterable<string>): number {
+    const fresh = new Set<string>();
+    for (const id of ids) if (!this.idToLabel.has(id)) fresh.add(id);
+    const needed = this.labelToId.length + fresh.size;
+    if (needed > LABELS_MAX) throw new InvalidIndexArgumentError('capacity', `shard is full (${LABELS_MAX} labels)`);
+    if (needed > this.graph.getMaxElements()) this.graph.resizeIndex(needed);
+    return this.graph.getMaxElements();
+  }
+
   private grow(): void {
     const current = this.graph.getMaxElements();
     if (current >= LABELS_MAX) throw new InvalidIndexArgumentError('capacity', `shard is full (${LABELS_MAX} labels)`);
