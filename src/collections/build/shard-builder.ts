@@ -77,6 +77,9 @@ function checkJob(job: ShardBuildJob): void {
   if (!rows || !Array.isArray(rows.ids)) throw new Error('build job: rows.ids must be an array of strings');
   if (!(rows.vectors instanceof Float32Array)) throw new Error('build job: rows.vectors must be a Float32Array');
   const needed = rows.ids.length * dimension;
+  if (needed > 0 && rows.vectors.buffer.byteLength === 0) {
+    throw new Error('build job: rows.vectors is detached (its buffer was already transferred to a build worker)');
+  }
   if (rows.vectors.length !== needed) {
     throw new Error(
       `build job: dimension mismatch: ${rows.ids.length} ids × dimension ${dimension} need ${needed} floats, ` +
