@@ -3,7 +3,7 @@
 
 export class AppliedOffsets {
   private readonly next: bigint[];
-  private waiters: { partition: number; offset: bigint; resolve: (ok: boolean) => void }[] = [];
+  private waiters: { partition: number; offset: bigint; deadlineMs: number; resolve: (ok: boolean) => void }[] = [];
   private closed = false;
 
   constructor(partitions: number) {
@@ -23,7 +23,8 @@ export class AppliedOffsets {
     this.next[partition] = nextOffset;
     const still: typeof this.waiters = [];
     for (const w of this.waiters) {
-      if (w.partition === partition && w.offset < nextOffset) w.resolve(true);
+      // A long synchronous apply can starve the timeout timer; the deadline still counts.
+      if (w.partition === partition && w.offset < nextOffset) w.resolve(Date.now() <= w.deadlineMs);
       else still.push(w);
     }
     this.waiters = still;
@@ -37,6 +38,7 @@ export class AppliedOffsets {
       const waiter = {
         partition,
         offset,
+        deadlineMs: Date.now() + timeoutMs,
         resolve: (ok: boolean) => {
           clearTimeout(timer);
           resolve(ok);

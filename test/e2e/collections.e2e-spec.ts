@@ -185,20 +185,25 @@ describe('collections over HTTP', () => {
   });
 
   it('answers 503 with the offsets when the index does not apply a write in time; the write still lands', async () => {
-    // A second node on the same log and database, with an apply timeout no index can meet.
+    // A log backlog a fresh node must replay before it reaches anything new.
+    expect((await api('POST', '/vectordb/collections', { name: 'backlog', dense_vector: { enabled: true, dimension: DIM } })).status).toBe(201);
+    const backlog = randomVectors(30_000, DIM, 777);
+    for (let s = 0; s < backlog.length; s += 5_000) {
+      const up = await api('POST', '/vectordb/collections/backlog/streaming/upsert', {
+        vectors: backlog.slice(s, s + 5_000).map((v, i) => ({ id: `b${s + i}`, dense_values: v })),
+      });
+      expect(up.status).toBe(200);
+    }
+    // A second node on the same log and database, with an apply timeout it cannot meet while replaying.
     const impatient = await startApp(infra, undefined, { INTAKE_APPLY_TIMEOUT_MS: '1', INTAKE_NODE_ID: 'node-impatient' });
     try {
-      // 3,000 inserts take the index far longer than 1 ms to apply.
-      const many = randomVectors(3000, DIM, 4242);
-      const vec = many[0];
-      const r = await http(impatient.url, 'POST', '/vectordb/collections/docs/streaming/upsert', {
-        vectors: many.map((v, i) => ({ id: `slow-${i}`, dense_values: v })),
-      });
+      const vec = randomVectors(1, DIM, 4242)[0];
+      const r = await http(impatient.url, 'POST', '/vectordb/collections/backlog/streaming/upsert', { vectors: [{ id: 'slow-0', dense_values: vec }] });
       expect(r.status).toBe(503);
       expect(r.body.error.code).toBe('INTAKE_UNAVAILABLE');
       expect(Object.keys(r.body.error.offsets).length).toBeGreaterThan(0);
       // It is in the log: the first node (and, later, this one) serve it.
-      const hit = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: vec, top_k: 1 });
+      const hit = await api('POST', '/vectordb/collections/backlog/search/dense', { query_vector: vec, top_k: 1 });
       expect(hit.body.results[0].id).toBe('slow-0');
     } finally {
       await impatient.close();
