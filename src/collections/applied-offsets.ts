@@ -30,15 +30,19 @@ export class AppliedOffsets {
     this.waiters = still;
   }
 
-  /** Resolves true once `offset` of `partition` is applied, false on timeout or close. */
-  waitFor(partition: number, offset: bigint, timeoutMs: number): Promise<boolean> {
-    if (offset < this.next[partition]) return Promise.resolve(true);
+  /**
+   * Resolves true once `offset` of `partition` is applied, false on timeout or close.
+   * The timeout runs from `startedAtMs` (a write's arrival), so time spent appending counts.
+   */
+  waitFor(partition: number, offset: bigint, timeoutMs: number, startedAtMs = Date.now()): Promise<boolean> {
+    const deadlineMs = startedAtMs + timeoutMs;
+    if (offset < this.next[partition]) return Promise.resolve(Date.now() <= deadlineMs);
     if (this.closed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = {
         partition,
         offset,
-        deadlineMs: Date.now() + timeoutMs,
+        deadlineMs,
         resolve: (ok: boolean) => {
           clearTimeout(timer);
           resolve(ok);
@@ -47,7 +51,7 @@ export class AppliedOffsets {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve(false);
-      }, timeoutMs);
+      }, Math.max(0, deadlineMs - Date.now()));
       this.waiters.push(waiter);
     });
   }

@@ -134,6 +134,7 @@ export class CollectionsService {
   }
 
   private async appendAndWait(m: CollectionMaterializer, spec: CollectionSpec, records: AppendRecord[]): Promise<void> {
+    const startedAtMs = Date.now();
     const appended = await this.log.append(m.topic, records);
     const lastByPartition = new Map<number, bigint>();
     for (const a of appended) {
@@ -141,7 +142,7 @@ export class CollectionsService {
       if (prev === undefined || a.offset > prev) lastByPartition.set(a.partition, a.offset);
     }
     const applied = await Promise.all(
-      [...lastByPartition].map(([p, offset]) => m.applied.waitFor(p, offset, this.config.applyTimeoutMs)),
+      [...lastByPartition].map(([p, offset]) => m.applied.waitFor(p, offset, this.config.applyTimeoutMs, startedAtMs)),
     );
     if (!applied.every(Boolean)) {
       // Durably in the log but not yet visible: say so, with where it is.
