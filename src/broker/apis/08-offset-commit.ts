@@ -3,6 +3,7 @@
 // or group is deleted). v3: throttle_time_ms. v4: same as v3. v5: retention_time_ms removed.
 // v6: committed_leader_epoch. v7: group_instance_id (accepted, not enforced).
 // Offsets are fsynced before the response (group commit across concurrent commits).
+// A null committed_metadata is stored (and later fetched) as "", as Apache Kafka does.
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -28,7 +29,7 @@ export const offsetCommit: ApiHandler = {
               partition: p.partition_index as number,
               offset: p.committed_offset as bigint,
               leaderEpoch: (p.committed_leader_epoch as number | undefined) ?? -1,
-              metadata: (p.committed_metadata as string | null) ?? null,
+              metadata: (p.committed_metadata as string | null) ?? '',
             })),
           ),
         });

@@ -1,7 +1,8 @@
 // OffsetFetch (key 9), versions 1-5.
 // v1: offsets from the broker's durable store. v2: top-level error_code, topics null = all.
 // v3: throttle_time_ms. v4: same as v3. v5: committed_leader_epoch.
-// A partition without a committed offset answers offset -1, as Kafka does.
+// A partition without a committed offset answers offset -1, as Kafka does. Metadata is never
+// null (a null committed before that rule was stored as null; it is answered as "").
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -23,7 +24,7 @@ export const offsetFetch: ApiHandler = {
         partition_index: o.partition,
         committed_offset: o.offset,
         committed_leader_epoch: o.leaderEpoch,
-        metadata: o.metadata,
+        metadata: o.metadata ?? '',
         error_code: ErrorCode.NONE,
       });
       byTopic.set(o.topic, list);
