@@ -3,6 +3,11 @@
 // back in request order — Kafka clients rely on per-connection ordering. Requests
 // on one connection are handled concurrently (a long-polling Fetch does not stall
 // a Produce behind it in the handler), but answered in order.
+//
+// A request this broker cannot serve (an unknown API key, or a version outside a
+// handler's range) closes the connection once the responses before it are written,
+// as Apache Kafka does (its request parsing throws and the processor closes the
+// channel). ApiVersions is the exception (KIP-511): a too-new one is answered in v0.
 
 import * as net from 'node:net';
 import { BrokerOptions } from './config';
@@ -24,7 +29,12 @@ const REQUEST_HEADER_BYTES_MIN = 8;
 interface PendingResponse {
   done: boolean;
   frame: Buffer | null;
+  /** Set when the connection must close once the responses before this one are written. */
+  closeReason: string | null;
 }
+
+/** A request Apache Kafka would not answer: the connection is closed after earlier responses. */
+class UnservedRequestError extends Error {}
 
 export class BrokerServer {
   private readonly server: net.Server;
@@ -90,13 +100,20 @@ export class BrokerServer {
     const flush = (): void => {
       while (pending.length > 0 && pending[0].done) {
         const head = pending.shift() as PendingResponse;
+        if (head.closeReason !== null) {
+          if (closed) return;
+          closed = true;
+          this.logger.warn(`broker: closing connection ${connectionId} from ${clientHost}: ${head.closeReason}`);
+          socket.end(); // after the responses already written
+          return;
+        }
         if (head.frame && !closed) socket.write(head.frame);
       }
       if (pending.length < this.options.inFlightRequestsPerConnectionMax && socket.isPaused()) socket.resume();
     };
 
     const onFrame = (frame: Buffer): void => {
-      const slot: PendingResponse = { done: false, frame: null };
+      const slot: PendingResponse = { done: false, frame: null, closeReason: null };
       pending.push(slot);
       if (pending.length >= this.options.inFlightRequestsPerConnectionMax) socket.pause();
       this.handleFrame(frame, connectionId, clientHost).then(
@@ -107,6 +124,11 @@ export class BrokerServer {
         },
         (err: unknown) => {
           slot.done = true;
+          if (err instanceof UnservedRequestError) {
+            slot.closeReason = err.message;
+            flush();
+            return;
+          }
           fail(err instanceof Error ? err.message : String(err));
         },
       );
@@ -157,17 +179,18 @@ export class BrokerServer {
     const handler = this.handlers.get(apiKey);
     const specs = MESSAGES[apiKey];
 
-    if (!handler || !specs) return this.bareError(correlationId, ErrorCode.UNSUPPORTED_VERSION);
+    if (!handler || !specs) throw new UnservedRequestError(`unsupported API key ${apiKey} (v${version})`);
     if (version < handler.minVersion || version > handler.maxVersion) {
       // An ApiVersions request newer than ours is answered in v0 so the client can
-      // learn our range and retry (KIP-511); other APIs get the bare error code.
+      // learn our range and retry (KIP-511); any other API at a version we do not
+      // serve closes the connection, as Kafka does.
       if (apiKey === API_VERSIONS_KEY) {
         return this.encodeResponse(specs.response, 0, correlationId, false, {
           error_code: ErrorCode.UNSUPPORTED_VERSION,
           api_keys: this.supportedVersions(),
         });
       }
-      return this.bareError(correlationId, ErrorCode.UNSUPPORTED_VERSION);
+      throw new UnservedRequestError(`unsupported version ${version} of API key ${apiKey} (served: ${handler.minVersion}-${handler.maxVersion})`);
     }
 
     const flexible = isFlexible(specs.request, version);
@@ -200,14 +223,6 @@ export class BrokerServer {
     if (flexibleHeader) w.uvarint(0);
     encodeMessage(spec, version, body, w);
     w.patchInt32(sizeAt, w.length - 4);
-    return w.toBuffer();
-  }
-
-  private bareError(correlationId: number, code: number): Buffer {
-    const w = new WireWriter(16);
-    w.int32(10).int32(correlationId).int16(code);
-    // Padding of 4 zero bytes reads as throttle_time_ms=0 for clients that expect it.
-    w.int32(0);
     return w.toBuffer();
   }
 }
