@@ -1,7 +1,11 @@
 // FindCoordinator (key 10), versions 0-2.
 // v0: group key only. v1: key_type (0 group, 1 transaction), error_message, throttle_time_ms.
 // v2: same as v1. This single node coordinates every group.
-// Not implemented: transaction coordinators (key_type 1 → COORDINATOR_NOT_AVAILABLE).
+// Not implemented: transaction coordinators. key_type 1 is answered with INVALID_REQUEST, which
+// is what Apache Kafka answers for a coordinator type it does not serve (CoordinatorType.forId
+// throws InvalidRequestException). It is not retriable: kafkajs gives up at once ("Failed to
+// find group coordinator") and librdkafka fails the transactional init, instead of retrying a
+// COORDINATOR_NOT_AVAILABLE for the whole retry budget (15 s in kafkajs) before failing anyway.
 import { ErrorCode } from '../protocol/errors';
 import { ApiHandler } from './handler';
 
@@ -13,8 +17,8 @@ export const findCoordinator: ApiHandler = {
     if (request.key_type === 1) {
       return {
         throttle_time_ms: 0,
-        error_code: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-        error_message: 'transactions are not supported by the embedded broker',
+        error_code: ErrorCode.INVALID_REQUEST,
+        error_message: 'transactions are not supported by the embedded broker (no transaction coordinator)',
         node_id: -1,
         host: '',
         port: -1,
