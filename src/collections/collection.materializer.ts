@@ -13,12 +13,13 @@ import type { LogClient, ConsumedRecord } from '../log/log-client';
 import type { TopicConsumer } from '../log/topic-consumer';
 import { Topics, materializerGroupId } from '../log/topics';
 import { partitionForKey } from '../log/partitioner';
-import { decodeVectorRecord, isDecodeFailure } from '../log/vector-record';
+import { Header, decodeVectorRecord, isDecodeFailure } from '../log/vector-record';
 import { cleanupStaleTemps, writeDirAtomically } from './atomic-dir';
 import { AppliedOffsets } from './applied-offsets';
 import { CollectionSpec } from './collection-spec';
 import { ShardIndex, ShardIndexError } from './shard-index';
-import { SessionStaging } from './session-staging';
+import { SessionStaging, StagedRow } from './session-staging';
+import { IngestErrorReason } from '../common/errors';
 import { finalizeShard } from './shard-finalizer';
 import type { FinalizeCommand } from '../log/vector-record';
 
@@ -60,11 +61,15 @@ export class CollectionMaterializer {
   private readonly builds = new Map<string, Map<number, BuildProgress>>();
   /** Partition → offset of the finalize record whose build is running. */
   private readonly building = new Map<number, bigint>();
+  /** Session → shards that have swapped in its build. */
+  private readonly builtShards = new Map<string, number>();
 
   constructor(
     readonly spec: CollectionSpec,
     private readonly log: LogClient,
     private readonly errors: IngestErrorSink,
+    /** Called once this node has swapped in a session's build on every shard. */
+    private readonly onSessionBuilt: (session: string) => Promise<unknown>,
     private readonly settings: MaterializerSettings,
   ) {
     this.logger = new Logger(`CollectionMaterializer:${spec.name}`);
@@ -142,8 +147,13 @@ export class CollectionMaterializer {
     }
   }
 
-  private fileError(partition: number, record: Pick<ConsumedRecord, 'offset' | 'value' | 'headers'>, failure: { reason: string; message: string }): Promise<unknown> {
+  private fileError(
+    partition: number,
+    record: { offset: bigint; key: Buffer | string | null; value: Buffer | null; headers: ConsumedRecord['headers'] },
+    failure: { reason: string; message: string },
+  ): Promise<unknown> {
     return this.errors.record({
+      key: record.key === null ? null : record.key.toString(),
       source: 'collection',
       sourceId: this.spec.name,
       topic: this.topic,
@@ -183,13 +193,19 @@ export class CollectionMaterializer {
   }
 
   private async finalize(partition: number, shard: Shard, command: FinalizeCommand, marker: ConsumedRecord): Promise<void> {
-    const rows = shard.staging.take(command.session);
+    const rows = [...shard.staging.rows(command.session)];
     const progress = this.builds.get(command.session) ?? new Map<number, BuildProgress>();
     this.builds.set(command.session, progress);
     progress.set(partition, { indexed: 0, total: rows.length });
     this.building.set(partition, marker.offset);
+    const rowRecord = (row: StagedRow) => ({
+      offset: row.offset,
+      key: row.id,
+      value: Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength),
+      headers: { [Header.op]: 'upsert', [Header.session]: command.session },
+    });
     try {
-      shard.index = await finalizeShard({
+      const built = await finalizeShard({
         current: shard.index,
         rows,
         command,
@@ -197,18 +213,38 @@ export class CollectionMaterializer {
         workDir: path.join(this.dir, `build-${partition}`),
         onProgress: (indexed, total) => progress.set(partition, { indexed, total }),
         onDuplicate: (row) =>
-          this.fileError(partition, { offset: row.offset, value: Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength), headers: { 'intake-session': command.session } }, {
-            reason: 'DUPLICATE_ID',
+          this.fileError(partition, rowRecord(row), {
+            reason: IngestErrorReason.DUPLICATE_ID,
             message: `insert mode: id '${row.id}' already exists; session ${command.session} did not overwrite it`,
           }),
       });
+      // Filed before the swap: if filing fails, the build is retried with every row still staged.
+      for (const r of built.rejected) {
+        await this.fileError(partition, rowRecord(r.row), {
+          reason: ingestReasonOf(r.code),
+          message: `session ${command.session}, id '${r.row.id}': ${r.message}`,
+        });
+      }
+      // Swap, release and advance together (no await between): a redelivered marker is
+      // then below the applied offset and can never rebuild from released (empty) staging.
+      shard.index = built.index;
+      shard.staging.release(command.session);
+      this.applied.advance(partition, marker.offset + 1n);
     } finally {
       this.building.delete(partition);
       progress.set(partition, { indexed: rows.length, total: rows.length });
     }
     // The swapped-in index is checkpointed at once, with the offset after the marker.
-    this.applied.advance(partition, marker.offset + 1n);
     this.checkpoint(partition);
+    const done = (this.builtShards.get(command.session) ?? 0) + 1;
+    this.builtShards.set(command.session, done);
+    if (done === this.spec.shards) {
+      this.builtShards.delete(command.session);
+      this.builds.delete(command.session);
+      await this.onSessionBuilt(command.session).catch((err) =>
+        this.logger.error(`session ${command.session} is built but could not be closed: ${(err as Error).message}`),
+      );
+    }
   }
 
   /**
@@ -314,4 +350,11 @@ function stringHeaders(h: ConsumedRecord['headers']): Record<string, string> | n
     any = true;
   }
   return any ? out : null;
+}
+
+/** A ShardIndexError code as an ingest_errors reason. */
+function ingestReasonOf(code: string): IngestErrorReason {
+  if (code === 'INVALID_VECTOR') return IngestErrorReason.INVALID_VECTOR;
+  if (code === 'DIMENSION_MISMATCH') return IngestErrorReason.WRONG_DIMENSION;
+  return IngestErrorReason.INVALID_RECORD;
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { CollectionsRepository } from '../database/collections.repository';
 import { IngestErrorsRepository } from '../database/ingest-errors.repository';
+import { IndexSessionsRepository } from '../database/index-sessions.repository';
 import { LogClient } from '../log/log-client';
 import { CollectionMaterializer } from './collection.materializer';
 import { CollectionSpec } from './collection-spec';
@@ -25,6 +26,7 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
     private readonly log: LogClient,
     private readonly collections: CollectionsRepository,
     private readonly errors: IngestErrorsRepository,
+    private readonly sessions: IndexSessionsRepository,
     private readonly health: HealthContributors,
     private readonly metrics: MetricsService,
   ) {}
@@ -37,7 +39,9 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
   async open(spec: CollectionSpec): Promise<CollectionMaterializer> {
     const existing = this.live.get(spec.name);
     if (existing) return existing;
-    const m = new CollectionMaterializer(spec, this.log, this.errors, {
+    // A session closes when its build lands here, whether or not its /finalize call is still waiting.
+    const onSessionBuilt = (session: string) => this.sessions.close(spec.name, session);
+    const m = new CollectionMaterializer(spec, this.log, this.errors, onSessionBuilt, {
       indexesDir: path.join(this.config.dataDir, 'indexes'),
       nodeId: this.config.nodeId,
       checkpointEveryRecords: this.config.checkpointEveryRecords,
@@ -93,6 +97,18 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
 
   get(name: string): CollectionMaterializer | undefined {
     return this.live.get(name);
+  }
+
+  /**
+   * The collection's materializer on this node, or null when no such collection exists.
+   * A collection created through another node is opened here on first use (its
+   * definition is in Postgres). Every surface that serves a collection looks it up here.
+   */
+  async find(name: string): Promise<CollectionMaterializer | null> {
+    const m = this.live.get(name);
+    if (m) return m;
+    const row = await this.collections.get(name);
+    return row ? this.open(row) : null;
   }
 
   all(): CollectionMaterializer[] {

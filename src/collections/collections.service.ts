@@ -17,7 +17,7 @@ import { CollectionMaterializer } from './collection.materializer';
 import { CollectionRegistry } from './collection.registry';
 import { CollectionSpec, collectionView, parseCollectionSpec } from './collection-spec';
 import { parseUpsertBody } from './dto/upsert-vectors';
-import { ShardIndexError, checkVector } from './shard-index';
+import { requireIndexable } from './indexable';
 import { EmbedderError } from '../embeddings/embedder';
 import { parseDenseSearch } from './dto/search-dense';
 
@@ -58,16 +58,10 @@ export class CollectionsService {
     await this.collections.delete(name);
   }
 
-  /**
-   * The collection's materializer on this node. A collection created through
-   * another node is opened here on first use (its definition is in Postgres).
-   */
   private async live(name: string): Promise<CollectionMaterializer> {
-    const m = this.registry.get(name);
-    if (m) return m;
-    const row = await this.collections.get(name);
-    if (!row) throw Errors.notFound('collection', name);
-    return this.registry.open(row);
+    const m = await this.registry.find(name);
+    if (!m) throw Errors.notFound('collection', name);
+    return m;
   }
 
   async upsert(name: string, body: unknown): Promise<{ success: true; count: number }> {
@@ -75,11 +69,11 @@ export class CollectionsService {
     const spec = m.spec;
     const inputs = parseUpsertBody(body, spec.dimension);
     inputs.forEach((v, i) => {
-      if (v.values) indexable(v.values, spec, `vectors[${i}].dense_values`);
+      if (v.values) requireIndexable(v.values, spec.metric, `vectors[${i}].dense_values`);
     });
     const texts = inputs.map((v, i) => ({ ...v, field: `vectors[${i}].text` })).filter((v) => v.text !== null);
     const embedded = texts.length > 0 ? await this.embedTexts(texts.map((t) => t.text as string), spec.dimension, texts.map((t) => t.field)) : [];
-    embedded.forEach((v, i) => indexable(v, spec, texts[i].field));
+    embedded.forEach((v, i) => requireIndexable(v, spec.metric, texts[i].field));
     const vectorsByText = new Map(texts.map((t, i) => [t.id, embedded[i]]));
     const records: AppendRecord[] = inputs.map((v) => {
       const headers: Record<string, string> = { [Header.op]: 'upsert' };
@@ -119,7 +113,7 @@ export class CollectionsService {
     const m = await this.live(name);
     const q = parseDenseSearch(body, m.spec.dimension);
     const query = q.query ?? (await this.embedTexts([q.queryText as string], m.spec.dimension, ['query_text']))[0];
-    indexable(query, m.spec, q.query ? 'query_vector' : 'query_text');
+    requireIndexable(query, m.spec.metric, q.query ? 'query_vector' : 'query_text');
     if (q.consistency === 'strong') await this.waitStrong(m);
     return { results: m.search(query, q.topK, q.efSearch) };
   }
@@ -150,15 +144,5 @@ export class CollectionsService {
         offsets: Object.fromEntries([...lastByPartition].map(([p, o]) => [p, o.toString()])),
       });
     }
-  }
-}
-
-/** Rejects, as a 400 naming the field, a vector the index would refuse (e.g. all zeros under cosine). */
-function indexable(vector: ArrayLike<number>, spec: CollectionSpec, field: string): void {
-  try {
-    checkVector(Array.from(vector), spec.dimension, spec.metric, field);
-  } catch (err) {
-    if (err instanceof ShardIndexError) throw Errors.validation(field, err.message.startsWith(field) ? err.message.slice(field.length).replace(/^[:\s]+/, '') : err.message);
-    throw err;
   }
 }

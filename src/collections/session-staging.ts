@@ -33,10 +33,15 @@ export class SessionStaging {
     return s !== undefined && offset >= s.firstOffset;
   }
 
-  /** Returns false when the shard's staging limit is reached (the row is then an ingest error). */
+  /**
+   * Returns false when the shard's staging limit is reached (the row is then an ingest error).
+   * Rows arrive in log order, so a row at or below the session's last staged offset is a
+   * redelivery (a batch retried after a failed build, a replay) and is already here.
+   */
   stage(session: string, offset: bigint, row: StagedRow): boolean {
-    if (this.stagedRows >= STAGED_ROWS_PER_SHARD_MAX) return false;
     let s = this.sessions.get(session);
+    if (s && s.rows.length > 0 && offset <= s.rows[s.rows.length - 1].offset) return true;
+    if (this.stagedRows >= STAGED_ROWS_PER_SHARD_MAX) return false;
     if (!s) {
       s = { firstOffset: offset, rows: [] };
       this.sessions.set(session, s);
@@ -46,12 +51,18 @@ export class SessionStaging {
     return true;
   }
 
-  /** Removes the session and hands over its rows in log order. */
-  take(session: string): StagedRow[] {
-    const s = this.sessions.get(session);
+  /** The session's rows in log order; they stay staged until release(). */
+  rows(session: string): readonly StagedRow[] {
+    return this.sessions.get(session)?.rows ?? [];
+  }
+
+  /**
+   * Forgets the session. Called only once its build is swapped in: until then the rows
+   * must stay, so a build that fails and is retried still has every row.
+   */
+  release(session: string): void {
+    this.stagedRows -= this.sessions.get(session)?.rows.length ?? 0;
     this.sessions.delete(session);
-    this.stagedRows -= s?.rows.length ?? 0;
-    return s?.rows ?? [];
   }
 
   rowCount(session: string): number {

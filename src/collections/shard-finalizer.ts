@@ -43,7 +43,14 @@ export interface FinalizeShardInput {
   onDuplicate(row: StagedRow): Promise<unknown>;
 }
 
-export async function finalizeShard(input: FinalizeShardInput): Promise<ShardIndex> {
+export interface FinalizedShard {
+  /** The index to swap in. */
+  index: ShardIndex;
+  /** Rows the index refused during the build; the caller files them before the swap. */
+  rejected: { row: StagedRow; code: string; message: string }[];
+}
+
+export async function finalizeShard(input: FinalizeShardInput): Promise<FinalizedShard> {
   const { command, spec, current } = input;
   let rows = input.rows;
   if (command.mode === 'insert') {
@@ -56,7 +63,7 @@ export async function finalizeShard(input: FinalizeShardInput): Promise<ShardInd
     }
     rows = fresh;
   }
-  if (command.mode !== 'build' && rows.length === 0) return current;
+  if (command.mode !== 'build' && rows.length === 0) return { index: current, rejected: [] };
 
   fs.rmSync(input.workDir, { recursive: true, force: true });
   const baseDir = command.mode === 'build' ? null : path.join(input.workDir, 'base');
@@ -69,7 +76,7 @@ export async function finalizeShard(input: FinalizeShardInput): Promise<ShardInd
     }
     const vectors = new Float32Array(rows.length * spec.dimension);
     rows.forEach((r, i) => vectors.set(r.vector, i * spec.dimension));
-    await withBuildSlot(() =>
+    const built = await withBuildSlot(() =>
       buildShardInWorker(
         {
           dimension: spec.dimension,
@@ -83,7 +90,10 @@ export async function finalizeShard(input: FinalizeShardInput): Promise<ShardInd
         (p) => input.onProgress(p.indexed, p.total),
       ),
     );
-    return ShardIndex.loadFrom(outDir);
+    return {
+      index: ShardIndex.loadFrom(outDir),
+      rejected: built.rejected.map((r) => ({ row: rows[r.row], code: r.code, message: r.message })),
+    };
   } finally {
     fs.rmSync(input.workDir, { recursive: true, force: true });
   }

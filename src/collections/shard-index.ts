@@ -296,37 +296,51 @@ export class ShardIndex {
   }
 }
 
+/** Why a vector's values break the index's rules; `component` is set when one value is at fault. */
+export interface VectorRuleViolation {
+  component?: number;
+  rule: string;
+}
+
 /**
- * The index's rules for a vector, exported so writers can reject bad input with a 400
- * BEFORE it reaches the log (the materializer would otherwise hit the same error on apply).
- * Returns the plain number[] hnswlib-node requires.
+ * The index's rules for a vector's values (its length is checked by the caller).
+ * The one definition of what the index accepts: streaming upsert, session ingest
+ * (JSON and binary), search and the shard build all ask here, so a vector accepted
+ * at the edge is never refused by the index later.
+ */
+export function vectorRuleViolation(values: ArrayLike<number>, metric: Metric): VectorRuleViolation | null {
+  // Accumulated in float32 like hnswlib's normalisation does, so a vector whose squared norm
+  // underflows there (e.g. all components ~1e-30) is caught here, not silently left unnormalised.
+  let sumSquaresF32 = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const f = typeof v === 'number' ? Math.fround(v) : NaN;
+    // fround: a finite double beyond float32 range would become Infinity inside hnswlib.
+    if (!Number.isFinite(f)) return { component: i, rule: 'is not a finite float32 number' };
+    sumSquaresF32 = Math.fround(sumSquaresF32 + Math.fround(f * f));
+  }
+  // Beyond ~1.8e19 per component distances (and cosine's norm) overflow to Infinity in
+  // hnswlib's float32 arithmetic, and every score involving the point becomes meaningless.
+  if (!Number.isFinite(sumSquaresF32)) return { rule: 'is too large: its squared norm overflows float32' };
+  if (metric === 'cosine' && sumSquaresF32 === 0) return { rule: 'is all zeros, which has no direction under the cosine metric' };
+  return null;
+}
+
+/**
+ * Checks a vector against the index's rules and returns the plain number[]
+ * hnswlib-node requires.
  */
 export function checkVector(vector: Float32Array | number[], dimension: number, metric: Metric, what = 'vector'): number[] {
   if (!(vector instanceof Float32Array) && !Array.isArray(vector)) {
     throw new InvalidVectorError(`${what} must be an array of numbers`);
   }
   if (vector.length !== dimension) throw new DimensionMismatchError(dimension, vector.length, what);
-  const out = new Array<number>(dimension);
-  // Accumulated in float32 like hnswlib's normalisation does, so a vector whose squared norm
-  // underflows there (e.g. all components ~1e-30) is caught here, not silently left unnormalised.
-  let sumSquaresF32 = 0;
-  for (let i = 0; i < dimension; i++) {
-    const v = vector[i];
-    const f = typeof v === 'number' ? Math.fround(v) : NaN;
-    // fround: a finite double beyond float32 range would become Infinity inside hnswlib.
-    if (!Number.isFinite(f)) throw new InvalidVectorError(`${what}[${i}] is not a finite float32 number`);
-    out[i] = v;
-    sumSquaresF32 = Math.fround(sumSquaresF32 + Math.fround(f * f));
+  const violation = vectorRuleViolation(vector, metric);
+  if (violation) {
+    const at = violation.component === undefined ? what : `${what}[${violation.component}]`;
+    throw new InvalidVectorError(`${at} ${violation.rule}`);
   }
-  // Beyond ~1.8e19 per component distances (and cosine's norm) overflow to Infinity in
-  // hnswlib's float32 arithmetic, and every score involving the point becomes meaningless.
-  if (!Number.isFinite(sumSquaresF32)) {
-    throw new InvalidVectorError(`${what} is too large: its squared norm overflows float32`);
-  }
-  if (metric === 'cosine' && sumSquaresF32 === 0) {
-    throw new InvalidVectorError(`${what} is all zeros, which has no direction under the cosine metric`);
-  }
-  return out;
+  return Array.from(vector);
 }
 
 function validateParams(dimension: number, metric: Metric, hnsw: HnswParams): Required<HnswParams> {

@@ -37,6 +37,10 @@ export class IngestErrorEntity {
   @Column({ type: 'text' })
   message!: string;
 
+  /** The record's key as UTF-8 (vector id, primary key); null when it had none. */
+  @Column({ type: 'text', name: 'record_key', nullable: true })
+  recordKey!: string | null;
+
   /** The record's value exactly as it was in the log; null for a tombstone. */
   @Column({ type: 'bytea', nullable: true })
   payload!: Buffer | null;

@@ -15,6 +15,8 @@ export interface NewIngestError {
   /** A code from IngestErrorReason. */
   reason: string;
   message: string;
+  /** The record's key (vector id, primary key), when it had one. */
+  key?: string | null;
   payload: Buffer | null;
   headers: Record<string, string> | null;
 }
@@ -33,9 +35,9 @@ export interface IngestErrorFilter {
 export const INGEST_ERRORS_LIST_LIMIT_MAX = 1_000;
 /** Messages are diagnostics, not payload copies; the payload column holds the record. */
 export const INGEST_ERROR_MESSAGE_CHARS_MAX = 4_096;
-/** 9 parameters a row; well under Postgres's 65,535 parameters per statement. */
+/** 10 parameters a row; well under Postgres's 65,535 parameters per statement. */
 const ROWS_PER_INSERT_MAX = 500;
-const COLUMNS = 9;
+const COLUMNS = 10;
 
 export class IngestErrorsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -61,7 +63,7 @@ export class IngestErrorsRepository {
         return `(${Array.from({ length: COLUMNS }, (_, c) => `$${base + c + 1}`).join(', ')})`;
       });
       const rows: unknown[] = await runner.query(
-        `INSERT INTO ingest_errors (source, source_id, topic, partition, "offset", reason, message, payload, headers)
+        `INSERT INTO ingest_errors (source, source_id, topic, partition, "offset", reason, message, record_key, payload, headers)
          VALUES ${tuples.join(', ')}
          ON CONFLICT (topic, partition, "offset") DO NOTHING
          RETURNING id`,
@@ -98,7 +100,8 @@ function toParams(e: NewIngestError): unknown[] {
   let message = clean(e.message);
   if (message.length > INGEST_ERROR_MESSAGE_CHARS_MAX) message = `${message.slice(0, INGEST_ERROR_MESSAGE_CHARS_MAX - 1)}…`;
   const headers = e.headers === null ? null : JSON.stringify(Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [clean(k), clean(v)])));
-  return [clean(e.source), clean(e.sourceId), e.topic, e.partition, e.offset, clean(e.reason), message, e.payload, headers];
+  const key = e.key === undefined || e.key === null ? null : clean(e.key);
+  return [clean(e.source), clean(e.sourceId), e.topic, e.partition, e.offset, clean(e.reason), message, key, e.payload, headers];
 }
 
 /**

@@ -4,6 +4,8 @@
 // parsed from a stream in bounded memory. Every row is checked; the first bad
 // one stops the parse with the row number and the reason.
 
+import { Metric, vectorRuleViolation } from '../collections/shard-index';
+
 export const ID_BYTES = 32;
 
 export class BinaryRowError extends Error {
@@ -20,8 +22,11 @@ export function rowBytes(dimension: number): number {
   return ID_BYTES + dimension * 4;
 }
 
-/** Validates one row in place and returns its id. */
-export function checkRow(buf: Buffer, at: number, dimension: number, rowNumber: number): string {
+/**
+ * Validates one row in place and returns its id. `scratch` (dimension floats) is
+ * reused across rows so the index's vector rules run without an allocation per row.
+ */
+export function checkRow(buf: Buffer, at: number, dimension: number, metric: Metric, rowNumber: number, scratch = new Float32Array(dimension)): string {
   let idLength = 0;
   while (idLength < ID_BYTES && buf[at + idLength] !== 0) idLength++;
   if (idLength === 0) throw new BinaryRowError(rowNumber, 'the external id is empty');
@@ -33,9 +38,11 @@ export function checkRow(buf: Buffer, at: number, dimension: number, rowNumber: 
     if (buf[at + i] !== 0) throw new BinaryRowError(rowNumber, 'the external id is not null-padded (bytes after the first NUL)');
   }
   const values = at + ID_BYTES;
-  for (let j = 0; j < dimension; j++) {
-    const x = buf.readFloatLE(values + j * 4);
-    if (!Number.isFinite(x)) throw new BinaryRowError(rowNumber, `component ${j} is ${x}`);
+  for (let j = 0; j < dimension; j++) scratch[j] = buf.readFloatLE(values + j * 4);
+  const violation = vectorRuleViolation(scratch, metric);
+  if (violation) {
+    const what = violation.component === undefined ? 'the vector' : `component ${violation.component} (${scratch[violation.component]})`;
+    throw new BinaryRowError(rowNumber, `${what} ${violation.rule}`);
   }
   return buf.toString('latin1', at, at + idLength);
 }
@@ -48,8 +55,10 @@ export function checkRow(buf: Buffer, at: number, dimension: number, rowNumber: 
 export async function* readRows(
   chunks: AsyncIterable<Buffer>,
   dimension: number,
+  metric: Metric,
 ): AsyncGenerator<{ bytes: Buffer; ids: string[] }> {
   const size = rowBytes(dimension);
+  const scratch = new Float32Array(dimension);
   let carry: Buffer = Buffer.alloc(0);
   let rowNumber = 0;
   let total = 0;
@@ -58,7 +67,7 @@ export async function* readRows(
     const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     const whole = Math.floor(buf.length / size);
     const ids: string[] = [];
-    for (let r = 0; r < whole; r++) ids.push(checkRow(buf, r * size, dimension, rowNumber++));
+    for (let r = 0; r < whole; r++) ids.push(checkRow(buf, r * size, dimension, metric, rowNumber++, scratch));
     if (whole > 0) yield { bytes: buf.subarray(0, whole * size), ids };
     carry = Buffer.from(buf.subarray(whole * size));
   }

@@ -14,6 +14,7 @@ import { CollectionRegistry } from '../collections/collection.registry';
 import { IndexSessionsRepository } from '../database/index-sessions.repository';
 import { AppendRecord, LogClient } from '../log/log-client';
 import { Header, encodeFinalize, encodeVector, FinalizeCommand } from '../log/vector-record';
+import { requireIndexable } from '../collections/indexable';
 import { BinaryRowError, ID_BYTES, readRows, rowBytes } from './binary-rows';
 import { parseFinalize, parseIndexName, parseIngestHead, parseIngestVector, parseInit } from './dto/session-requests';
 
@@ -35,8 +36,8 @@ export class IndexSessionsService {
     private readonly sessions: IndexSessionsRepository,
   ) {}
 
-  private index(name: string): CollectionMaterializer {
-    const m = this.registry.get(name);
+  private async index(name: string): Promise<CollectionMaterializer> {
+    const m = await this.registry.find(name);
     if (!m) throw Errors.notFound('index', name);
     return m;
   }
@@ -52,15 +53,16 @@ export class IndexSessionsService {
 
   async init(body: unknown) {
     const { indexName, mode } = parseInit(body);
-    this.index(indexName);
+    await this.index(indexName);
     await this.sessions.open(indexName, randomUUID(), mode);
     return { success: true, message: `Index '${indexName}' initialized in '${mode}' mode`, index_name: indexName };
   }
 
   async ingest(body: unknown) {
     const head = parseIngestHead(body);
-    const m = this.index(head.indexName);
+    const m = await this.index(head.indexName);
     const { id, vector } = parseIngestVector(head.body, m.spec.dimension);
+    requireIndexable(vector, m.spec.metric, 'vector');
     const session = await this.openSession(head.indexName);
     await this.log.append(m.topic, [this.row(m, session.sessionId, id, encodeVector(vector))]);
     await this.sessions.addStaged(head.indexName, session.sessionId, 1);
@@ -74,7 +76,7 @@ export class IndexSessionsService {
    */
   async ingestBatch(indexNameRaw: unknown, body: AsyncIterable<Buffer>) {
     const indexName = parseIndexName(indexNameRaw);
-    const m = this.index(indexName);
+    const m = await this.index(indexName);
     const session = await this.openSession(indexName);
     const spoolDir = path.join(this.config.dataDir, 'spool');
     fs.mkdirSync(spoolDir, { recursive: true });
@@ -83,7 +85,7 @@ export class IndexSessionsService {
     let count = 0;
     try {
       try {
-        for await (const run of readRows(limitBytes(body, BATCH_BODY_BYTES_MAX), m.spec.dimension)) {
+        for await (const run of readRows(limitBytes(body, BATCH_BODY_BYTES_MAX), m.spec.dimension, m.spec.metric)) {
           fs.writeSync(fd, run.bytes);
           count += run.ids.length;
         }
@@ -134,7 +136,7 @@ export class IndexSessionsService {
 
   async finalize(body: unknown) {
     const req = parseFinalize(body);
-    const m = this.index(req.indexName);
+    const m = await this.index(req.indexName);
     const session = await this.openSession(req.indexName);
     if (!(await this.sessions.transition(req.indexName, session.sessionId, 'open', 'finalizing'))) {
       throw Errors.invalidState(`the ingest session of '${req.indexName}' is already being finalized`);
@@ -181,7 +183,7 @@ export class IndexSessionsService {
 
   async status(indexNameRaw: unknown) {
     const indexName = parseIndexName(indexNameRaw);
-    const m = this.index(indexName);
+    const m = await this.index(indexName);
     const session = await this.sessions.get(indexName);
     if (!session) return { index_name: indexName, session: null, vectors: m.size };
     const build = m.buildProgress(session.sessionId);

@@ -1,7 +1,7 @@
 // Seed 001 (index ingest sessions) over HTTP, on a real log, Postgres and hnswlib.
 import { DataSource } from 'typeorm';
 import { TestInfra, http, randomVectors, startApp, startInfra } from '../support/app';
-import { eventually } from '../support/broker';
+import { eventually, kafkaClient } from '../support/broker';
 import { connectDataSource } from '../support/postgres';
 
 jest.setTimeout(300_000);
@@ -245,5 +245,74 @@ describe('index ingest sessions', () => {
     app = await startApp(infra, dataDir);
     await eventually(async () => (await api('GET', '/ingest/status?index_name=restart')).body.vectors === 500, 60_000, 'the replayed build');
     expect((await search('restart', randomVectors(1, DIM, 50)[0], 10)).map((r) => r.id)).toEqual(before.map((r) => r.id));
+  });
+
+  it('refuses at /ingest and /ingest/batch every vector streaming upsert refuses, naming the row', async () => {
+    const H = (name: string, dimension: number) => api('POST', '/vectordb/collections', { name, dense_vector: { enabled: true, dimension } });
+    expect((await H('wipe', 3)).status).toBe(201);
+    await api('POST', '/vectordb/collections/wipe/streaming/upsert', { vectors: [{ id: 's1', dense_values: [1, 0, 0] }, { id: 's2', dense_values: [0, 1, 0] }] });
+    expect((await api('POST', '/init', { index_name: 'wipe', mode: 'build' })).status).toBe(200);
+    expect((await api('POST', '/ingest', { index_name: 'wipe', external_id: 'b1', vector: [1, 1, 0] })).status).toBe(200);
+    const zero = await api('POST', '/ingest', { index_name: 'wipe', external_id: 'b2', vector: [0, 0, 0] });
+    expect(zero.status).toBe(400);
+    expect(zero.body.error).toMatchObject({ code: 'INTAKE_VALIDATION', field: 'vector' });
+    expect(zero.body.error.message).toMatch(/all zeros/);
+    expect((await api('POST', '/ingest', { index_name: 'wipe', external_id: 'b3', vector: [0, 1, 1] })).status).toBe(200);
+    expect((await api('POST', '/finalize', { index_name: 'wipe' })).status).toBe(200);
+    const hits = await search('wipe', [1, 1, 1], 10);
+    expect(hits.map((h) => h.id).sort()).toEqual(['b1', 'b3']);
+
+    // The binary batch: a zero row among good ones (insert mode), an overflowing norm (upsert mode).
+    expect((await create('zrows', 1)).status).toBe(201);
+    expect((await api('POST', '/init', { index_name: 'zrows', mode: 'insert' })).status).toBe(200);
+    const rows = randomVectors(3, DIM, 60);
+    rows[1] = new Array(DIM).fill(0);
+    const zeroRow = await batch('zrows', binaryRows(['z0', 'z1', 'z2'], rows));
+    expect(zeroRow.status).toBe(400);
+    expect(zeroRow.body.error.message).toMatch(/row 1: the vector is all zeros/);
+    const huge = randomVectors(2, DIM, 61);
+    huge[0][0] = 3e38;
+    huge[0][1] = 3e38;
+    const hugeRow = await batch('zrows', binaryRows(['h0', 'h1'], huge));
+    expect(hugeRow.status).toBe(400);
+    expect(hugeRow.body.error.message).toMatch(/row 0: the vector is too large/);
+    const hugeJson = await api('POST', '/ingest', { index_name: 'zrows', external_id: 'h0', vector: huge[0] });
+    expect(hugeJson.status).toBe(400);
+    expect(hugeJson.body.error.message).toMatch(/overflows float32/);
+    expect((await api('GET', '/ingest/status?index_name=zrows')).body.session.rows_staged).toBe(0);
+  });
+
+  it('a row the index refuses during a build goes to ingest_errors with its id; every other row is built', async () => {
+    expect((await create('direct', 1)).status).toBe(201);
+    const kept = randomVectors(2, DIM, 70);
+    await api('POST', '/vectordb/collections/direct/streaming/upsert', { vectors: [{ id: 'old', dense_values: kept[0] }] });
+    expect((await api('POST', '/init', { index_name: 'direct', mode: 'upsert' })).status).toBe(200);
+    const sessionId: string = (await api('GET', '/ingest/status?index_name=direct')).body.session.session_id;
+    const good = randomVectors(20, DIM, 71);
+    const ids = good.map((_, i) => `g${i}`);
+    expect((await batch('direct', binaryRows(ids.slice(0, 10), good.slice(0, 10)))).status).toBe(200);
+    // A Kafka producer writes a zero vector straight into the session: no HTTP check sees it.
+    const producer = kafkaClient(infra.broker).producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'intake.collection.direct',
+      messages: [{ partition: 0, key: 'zero', value: Buffer.from(new Float32Array(DIM).buffer), headers: { 'intake-op': 'upsert', 'intake-session': sessionId } }],
+    });
+    await producer.disconnect();
+    expect((await batch('direct', binaryRows(ids.slice(10), good.slice(10)))).status).toBe(200);
+
+    expect((await api('POST', '/finalize', { index_name: 'direct' })).status).toBe(200);
+    for (let i = 0; i < 20; i += 3) expect((await search('direct', good[i], 1))[0].id).toBe(ids[i]);
+    expect((await search('direct', kept[0], 1))[0].id).toBe('old');
+    expect((await api('GET', '/ingest/status?index_name=direct')).body).toMatchObject({ session: null, vectors: 21 });
+    const errors = await db.query(`SELECT reason, record_key, message FROM ingest_errors WHERE source_id = 'direct'`);
+    expect(errors).toEqual([{ reason: 'INVALID_VECTOR', record_key: 'zero', message: expect.stringMatching(/all zeros/) }]);
+
+    // A restart replays nothing into a second build: the same 21 vectors, the error filed once.
+    const dataDir = app.dataDir;
+    await app.close();
+    app = await startApp(infra, dataDir);
+    expect((await api('GET', '/ingest/status?index_name=direct')).body.vectors).toBe(21);
+    expect(await db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE source_id = 'direct'`)).toEqual([{ n: 1 }]);
   });
 });

@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { HnswParams, Metric, ShardIndex } from '../shard-index';
+import { HnswParams, Metric, ShardIndex, ShardIndexError } from '../shard-index';
 
 export interface BuildRows {
   ids: string[];
@@ -48,9 +48,20 @@ export interface BuildProgress {
   total: number;
 }
 
+/** A row the index refused during a build; the rest of the build goes on without it. */
+export interface RejectedRow {
+  /** Position in job.rows. */
+  row: number;
+  /** The ShardIndexError code, e.g. INVALID_VECTOR. */
+  code: string;
+  message: string;
+}
+
 export interface BuildResult {
   /** Rows applied (repeated ids count every time). */
   indexed: number;
+  /** Rows the index refused; the caller files them (a build never drops a row silently). */
+  rejected: RejectedRow[];
   elapsedMs: number;
 }
 
@@ -124,12 +135,20 @@ export function buildShard(job: ShardBuildJob, onProgress?: (p: BuildProgress) =
   const index = openIndex(job);
   const step = progressStep(total);
   if (total === 0) onProgress?.({ indexed: 0, total });
+  const rejected: RejectedRow[] = [];
   for (let i = 0; i < total; i++) {
-    index.upsert(ids[i], vectors.subarray(i * dimension, (i + 1) * dimension));
+    try {
+      index.upsert(ids[i], vectors.subarray(i * dimension, (i + 1) * dimension));
+    } catch (err) {
+      // One bad row (e.g. written straight to the log by a Kafka producer) must not fail
+      // the session's other rows; anything that is not about the row still fails the build.
+      if (!(err instanceof ShardIndexError)) throw err;
+      rejected.push({ row: i, code: err.code, message: err.message });
+    }
     if (onProgress && ((i + 1) % step === 0 || i + 1 === total)) onProgress({ indexed: i + 1, total });
   }
   index.saveTo(job.outDir);
-  return { indexed: total, elapsedMs: performance.now() - started };
+  return { indexed: total - rejected.length, rejected, elapsedMs: performance.now() - started };
 }
 
 /** Messages from shard-build.worker.ts. */
