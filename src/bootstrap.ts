@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { RunningBroker, startBroker } from './broker';
 import { AppConfig } from './config/config';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { ROUTE_PARAM_CHARS_MAX, answerFrameworkError, configureHttpEdge } from './common/http-edge';
 
 /** Fastify's body limit: a 10,000 × 128-d JSON upsert is ~15 MB. */
 export const HTTP_BODY_BYTES_MAX = 64 * 1024 * 1024;
@@ -49,17 +50,12 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
     }
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, brokers, databaseUrl }),
-      new FastifyAdapter({ bodyLimit: HTTP_BODY_BYTES_MAX }),
-      { logger: nestLogLevels(config.logLevel) },
+      new FastifyAdapter({ bodyLimit: HTTP_BODY_BYTES_MAX, maxParamLength: ROUTE_PARAM_CHARS_MAX, frameworkErrors: answerFrameworkError }),
+      // Body parsers are Intake's own (src/common/http-edge.ts), not Nest's defaults.
+      { logger: nestLogLevels(config.logLevel), bodyParser: false },
     );
     stops.push(() => app.close());
-    // Binary ingest bodies (up to 1 GiB) reach the controller as a stream, not a buffer.
-    app
-      .getHttpAdapter()
-      .getInstance()
-      .addContentTypeParser('application/octet-stream', (_req: unknown, payload: unknown, done: (err: null, body: unknown) => void) =>
-        done(null, payload),
-      );
+    configureHttpEdge(app.getHttpAdapter().getInstance());
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;

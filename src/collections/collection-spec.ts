@@ -2,6 +2,7 @@
 // Every rule is checked here and reported with the field it concerns.
 
 import { Errors } from '../common/errors';
+import { requireName } from '../common/identifiers';
 import type { Metric } from './shard-index';
 
 export interface CollectionSpec {
@@ -13,7 +14,6 @@ export interface CollectionSpec {
   shards: number;
 }
 
-export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const DIMENSION_MAX = 4096;
 export const SHARDS_MAX = 64;
 export const DESCRIPTION_CHARS_MAX = 1024;
@@ -32,10 +32,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 export function parseCollectionSpec(body: unknown): CollectionSpec {
   if (!isObject(body)) throw Errors.validation('body', 'must be a JSON object');
-  const { name, description, dense_vector: dense, metric, hnsw, shards } = body;
-  if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
-    throw Errors.validation('name', 'must match [a-z0-9][a-z0-9_-]{0,62}');
-  }
+  const { description, dense_vector: dense, metric, hnsw, shards } = body;
+  const name = requireName(body.name, 'name');
   if (description !== undefined && description !== null && (typeof description !== 'string' || description.length > DESCRIPTION_CHARS_MAX)) {
     throw Errors.validation('description', `must be a string of at most ${DESCRIPTION_CHARS_MAX} characters`);
   }

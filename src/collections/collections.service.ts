@@ -6,6 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Errors } from '../common/errors';
+import { requireName, requireRecordId } from '../common/identifiers';
 import { CollectionsRepository } from '../database/collections.repository';
 import { TEXT_EMBEDDER } from '../embeddings/embedder.provider';
 import type { TextEmbedder } from '../embeddings/embedder';
@@ -45,12 +46,14 @@ export class CollectionsService {
   }
 
   async get(name: string) {
+    requireName(name, 'collection');
     const row = await this.collections.get(name);
     if (!row) throw Errors.notFound('collection', name);
     return collectionView(row, row.createdAt);
   }
 
   async delete(name: string): Promise<void> {
+    requireName(name, 'collection');
     const row = await this.collections.get(name);
     if (!row) throw Errors.notFound('collection', name);
     await this.registry.drop(name);
@@ -59,6 +62,7 @@ export class CollectionsService {
   }
 
   private async live(name: string): Promise<CollectionMaterializer> {
+    requireName(name, 'collection');
     const m = await this.registry.find(name);
     if (!m) throw Errors.notFound('collection', name);
     return m;
@@ -101,6 +105,7 @@ export class CollectionsService {
 
   async deleteVector(name: string, vectorId: string): Promise<void> {
     const m = await this.live(name);
+    requireRecordId(vectorId, 'vector_id');
     // Existence is judged against everything the log held when the call arrived.
     await this.waitStrong(m);
     if (!m.has(vectorId)) throw Errors.notFound('vector', vectorId);

@@ -50,6 +50,7 @@ export const ConflictError = defineError('ConflictError', 'INTAKE_CONFLICT', 409
 export const InvalidStateError = defineError('InvalidStateError', 'INTAKE_INVALID_STATE', 409);
 export const PayloadTooLargeError = defineError('PayloadTooLargeError', 'INTAKE_PAYLOAD_TOO_LARGE', 413);
 export const UnsupportedMediaTypeError = defineError('UnsupportedMediaTypeError', 'INTAKE_UNSUPPORTED_MEDIA_TYPE', 415);
+export const UriTooLongError = defineError('UriTooLongError', 'INTAKE_URI_TOO_LONG', 414);
 export const UnauthorizedError = defineError('UnauthorizedError', 'INTAKE_UNAUTHORIZED', 401);
 export const ForbiddenError = defineError('ForbiddenError', 'INTAKE_FORBIDDEN', 403);
 export const UnavailableError = defineError('UnavailableError', 'INTAKE_UNAVAILABLE', 503);
@@ -71,7 +72,15 @@ export class RateLimitedError extends defineError('RateLimitedError', 'INTAKE_RA
 
 /** Codes the filter uses for errors that are not DomainErrors. */
 export const INTERNAL_ERROR_CODE = 'INTAKE_INTERNAL';
-export const httpErrorCode = (status: number): string => `INTAKE_HTTP_${status}`;
+/** Statuses raised by the framework (router, body reader) get the code of the catalog entry with that status. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'INTAKE_VALIDATION',
+  404: 'INTAKE_NOT_FOUND',
+  413: 'INTAKE_PAYLOAD_TOO_LARGE',
+  414: 'INTAKE_URI_TOO_LONG',
+  415: 'INTAKE_UNSUPPORTED_MEDIA_TYPE',
+};
+export const httpErrorCode = (status: number): string => CODE_BY_STATUS[status] ?? `INTAKE_HTTP_${status}`;
 
 /** The constructors every module uses; messages follow one pattern per kind. */
 export const Errors = {

@@ -28,13 +28,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     try {
-      const { status, body, headers } = this.toResponse(exception, request);
+      const { status, body, headers } = errorResponse(exception);
+      this.log(exception, status, request);
       if (reply.sent) {
         // The handler already answered (e.g. a stream that failed midway): nothing to send, so keep the error visible.
         this.logger.warn(`error after reply was sent for ${request.method} ${request.url}: ${String(exception)}`);
         return;
       }
       for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+      // An early answer to a streamed body that was not read to its end: the unread bytes
+      // would be taken for the next request on this keep-alive connection, so close it.
+      if (!request.raw.complete) reply.header('connection', 'close');
       reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
     } catch (err) {
       // Whatever goes wrong while answering must not take the process down.
@@ -47,26 +51,42 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
   }
 
-  private toResponse(exception: unknown, request: FastifyRequest): { status: number; body: ErrorBody; headers: Record<string, string> } {
-    if (exception instanceof DomainError) {
-      const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
-      if (exception.field !== undefined) error.field = exception.field;
-      for (const [k, v] of Object.entries(exception.details ?? {})) if (!RESERVED_KEYS.has(k)) error[k] = v;
-      const headers: Record<string, string> = {};
-      if (exception instanceof RateLimitedError) headers['retry-after'] = String(Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
-      if (exception.status === 401) headers['www-authenticate'] = 'Bearer';
-      if (exception.status >= 500) this.logger.warn(`${request.method} ${request.url}: ${exception.code} ${exception.message}`);
-      return { status: exception.status, body: { error }, headers };
+  private log(exception: unknown, status: number, request: FastifyRequest): void {
+    const where = `${request.method} ${request.url}`;
+    if (clientWentAway(exception, request)) {
+      // The client aborted its upload: its doing, not the server's.
+      this.logger.debug?.(`${where}: client aborted the request`);
+    } else if (exception instanceof DomainError) {
+      if (status >= 500) this.logger.warn(`${where}: ${exception.code} ${exception.message}`);
+    } else if (status >= 500) {
+      this.logger.error(`${where}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status >= 500) this.logger.error(`${request.method} ${request.url}: ${exception.stack ?? exception.message}`);
-      return { status, body: { error: { code: httpErrorCode(status), message: httpExceptionMessage(exception) } }, headers: {} };
-    }
-    this.logger.error(`${request.method} ${request.url}: ${(exception as Error)?.stack ?? String(exception)}`);
-    // The detail stays in the log: an unexpected error's message may hold internals.
-    return { status: 500, body: { error: { code: INTERNAL_ERROR_CODE, message: 'internal error' } }, headers: {} };
   }
+}
+
+/** Status, body and headers for any error: the one place the error shape is made. */
+export function errorResponse(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  if (exception instanceof DomainError) {
+    const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
+    if (exception.field !== undefined) error.field = exception.field;
+    for (const [k, v] of Object.entries(exception.details ?? {})) if (!RESERVED_KEYS.has(k)) error[k] = v;
+    const headers: Record<string, string> = {};
+    if (exception instanceof RateLimitedError) headers['retry-after'] = String(Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
+    if (exception.status === 401) headers['www-authenticate'] = 'Bearer';
+    return { status: exception.status, body: { error }, headers };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, body: { error: { code: httpErrorCode(status), message: httpExceptionMessage(exception) } }, headers: {} };
+  }
+  // The detail stays in the log: an unexpected error's message may hold internals.
+  return { status: 500, body: { error: { code: INTERNAL_ERROR_CODE, message: 'internal error' } }, headers: {} };
+}
+
+/** An upload the client aborted surfaces as Node's "aborted" error or a reset socket. */
+function clientWentAway(exception: unknown, request: FastifyRequest): boolean {
+  const code = (exception as NodeJS.ErrnoException)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (exception as Error)?.message === 'aborted' || request.raw.destroyed;
 }
 
 /** Nest's response may be a string or {message: string | string[]}; flatten it to one line. */

@@ -1,6 +1,7 @@
 // HTTP edge of seed 001: the paths, bodies and status codes as written there.
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { Errors } from '../common/errors';
+import { BINARY_MEDIA_TYPE } from '../common/http-edge';
 import { IndexSessionsService } from './index-sessions.service';
 
 @Controller()
@@ -22,9 +23,9 @@ export class IndexSessionsController {
   /** The body arrives as a stream (see bootstrap's octet-stream parser), never buffered whole. */
   @Post('ingest/batch')
   @HttpCode(200)
-  ingestBatch(@Query('index_name') indexName: unknown, @Body() body: unknown) {
+  ingestBatch(@Query('index_name') indexName: unknown, @Body() body: unknown, @Headers('content-type') contentType?: string) {
     if (!body || typeof (body as AsyncIterable<Buffer>)[Symbol.asyncIterator] !== 'function') {
-      throw Errors.unsupportedMediaType('none', ['application/octet-stream']);
+      throw Errors.unsupportedMediaType(contentType ?? '(none)', [BINARY_MEDIA_TYPE]);
     }
     return this.sessions.ingestBatch(indexName, body as AsyncIterable<Buffer>);
   }

@@ -137,20 +137,20 @@ describe('observability and the exception filter', () => {
     expect((await call('/things', json('{"a":1}'))).body).toEqual({ ok: true, body: { a: 1 } });
   });
 
-  it('maps Nest and Fastify errors to INTAKE_HTTP_<status> in the same shape', async () => {
+  it('maps Nest and Fastify errors to the catalog code of their status, in the same shape', async () => {
     const badJson = await call('/things', json('{"a":'));
     expect(badJson.status).toBe(400);
-    expect(badJson.body.error.code).toBe('INTAKE_HTTP_400');
+    expect(badJson.body.error.code).toBe('INTAKE_VALIDATION');
     expect(typeof badJson.body.error.message).toBe('string');
 
     const tooLarge = await call('/things', json(JSON.stringify({ pad: 'x'.repeat(BODY_BYTES_MAX) })));
-    expect(tooLarge).toMatchObject({ status: 413, body: { error: { code: 'INTAKE_HTTP_413' } } });
+    expect(tooLarge).toMatchObject({ status: 413, body: { error: { code: 'INTAKE_PAYLOAD_TOO_LARGE' } } });
 
     const wrongType = await call('/things', { method: 'POST', headers: { 'content-type': 'application/x-unknown' }, body: 'x' });
-    expect(wrongType).toMatchObject({ status: 415, body: { error: { code: 'INTAKE_HTTP_415' } } });
+    expect(wrongType).toMatchObject({ status: 415, body: { error: { code: 'INTAKE_UNSUPPORTED_MEDIA_TYPE' } } });
 
     const noRoute = await call('/no/such/route');
-    expect(noRoute).toMatchObject({ status: 404, body: { error: { code: 'INTAKE_HTTP_404', message: 'Cannot GET /no/such/route' } } });
+    expect(noRoute).toMatchObject({ status: 404, body: { error: { code: 'INTAKE_NOT_FOUND', message: 'Cannot GET /no/such/route' } } });
   });
 
   it('counts requests in /metrics by route pattern and status, including errors', async () => {

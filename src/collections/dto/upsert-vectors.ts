@@ -4,7 +4,8 @@
 // leaves the log untouched.
 
 import { Errors } from '../../common/errors';
-import { METADATA_BYTES_MAX, VECTOR_ID_BYTES_MAX } from '../../log/vector-record';
+import { requireRecordId } from '../../common/identifiers';
+import { METADATA_BYTES_MAX } from '../../log/vector-record';
 
 export const VECTORS_PER_REQUEST_MAX = 10_000;
 export const TEXT_CHARS_MAX = 32_768;
@@ -28,9 +29,8 @@ export function parseUpsertBody(body: unknown, dimension: number): VectorInput[]
   return vectors.map((v, i) => {
     const at = `vectors[${i}]`;
     if (!isObject(v)) throw Errors.validation(at, 'must be an object');
-    const { id, dense_values: dense, text, metadata } = v;
-    if (typeof id !== 'string' || id.length === 0) throw Errors.validation(`${at}.id`, 'is required and must be a non-empty string');
-    if (Buffer.byteLength(id) > VECTOR_ID_BYTES_MAX) throw Errors.validation(`${at}.id`, `must be at most ${VECTOR_ID_BYTES_MAX} bytes`);
+    const { dense_values: dense, text, metadata } = v;
+    const id = requireRecordId(v.id, `${at}.id`);
     if (seen.has(id)) throw Errors.validation(`${at}.id`, `'${id}' appears twice in this request`);
     seen.add(id);
     let meta: Record<string, unknown> | null = null;

@@ -1,8 +1,8 @@
 // Parsing of the JSON bodies of seed 001: /init, /ingest, /finalize.
 import { Errors } from '../../common/errors';
-import { COLLECTION_NAME } from '../../collections/collection-spec';
+import { requireName, requireRecordId } from '../../common/identifiers';
 import { parseDense } from '../../collections/dto/upsert-vectors';
-import { VECTOR_ID_BYTES_MAX, IngestMode } from '../../log/vector-record';
+import { IngestMode } from '../../log/vector-record';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -14,9 +14,7 @@ function body(v: unknown): Record<string, unknown> {
 }
 
 export function parseIndexName(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw Errors.validation('index_name', 'is required');
-  if (!COLLECTION_NAME.test(value)) throw Errors.validation('index_name', 'must match [a-z0-9][a-z0-9_-]{0,62}');
-  return value;
+  return requireName(value, 'index_name');
 }
 
 export function parseInit(raw: unknown): { indexName: string; mode: IngestMode } {
@@ -35,9 +33,7 @@ export function parseIngestHead(raw: unknown): { indexName: string; body: Record
 }
 
 export function parseIngestVector(b: Record<string, unknown>, dimension: number): { id: string; vector: number[] } {
-  const id = b.external_id;
-  if (typeof id !== 'string' || id.length === 0) throw Errors.validation('external_id', 'is required and must be a non-empty string');
-  if (Buffer.byteLength(id) > VECTOR_ID_BYTES_MAX) throw Errors.validation('external_id', `must be at most ${VECTOR_ID_BYTES_MAX} bytes`);
+  const id = requireRecordId(b.external_id, 'external_id');
   return { id, vector: parseDense(b.vector, 'vector', dimension) };
 }
 

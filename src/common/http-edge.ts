@@ -1,0 +1,96 @@
+// What the HTTP server does before a controller sees a request: which media types
+// each route accepts and how their bodies are read, and how the router's own
+// errors (bad URL, over-long parameter) are answered. Kept beside the exception
+// filter so every answer, from here or from a controller, has the one error shape.
+//
+// Facts about Fastify 5 this relies on:
+//  - content-type parsers run after routing, so a parser knows the route's URL pattern;
+//  - a type with no parser is refused with 415 before the handler, but by fastify's
+//    error object, so a catch-all parser refuses it here with the catalog's error;
+//  - its default JSON parser refuses an empty body, which SDKs send on DELETE/GET with
+//    `content-type: application/json`; ours reads an empty body as "no body";
+//  - JSON.parse itself copes with deep nesting, but every recursive walk afterwards
+//    (metadata serialisation, Nest's pipes) overflows the stack: depth is bounded here;
+//  - `frameworkErrors` is the one hook for errors raised before routing (bad URL
+//    encoding, a parameter over maxParamLength), which skip the error handler.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, Errors, UriTooLongError } from './errors';
+import { errorResponse } from './http-exception.filter';
+
+/** Nesting of objects/arrays in a JSON body. 64 covers any real document. */
+export const JSON_DEPTH_MAX = 64;
+/**
+ * Longest route parameter, in raw URL characters: a 256-byte id percent-encodes to at
+ * most 768 characters; the margin keeps a too-long id a 400 naming the id rule.
+ */
+export const ROUTE_PARAM_CHARS_MAX = 1_024;
+
+export const JSON_MEDIA_TYPE = 'application/json';
+export const BINARY_MEDIA_TYPE = 'application/octet-stream';
+
+/** Routes whose body is a stream of application/octet-stream (no other route takes it). */
+const BINARY_ROUTES = new Set(['/ingest/batch']);
+
+/** True when `text` nests objects/arrays deeper than `max`; strings are skipped. */
+export function jsonNestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+function routeUrl(request: FastifyRequest): string {
+  return request.routeOptions?.url ?? request.url.split('?')[0];
+}
+
+export function configureHttpEdge(fastify: FastifyInstance): void {
+  const jsonParser = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+
+  fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (BINARY_ROUTES.has(routeUrl(request))) return done(Errors.unsupportedMediaType(JSON_MEDIA_TYPE, [BINARY_MEDIA_TYPE]), undefined);
+    if (text.trim() === '') return done(null, undefined);
+    if (jsonNestingExceeds(text, JSON_DEPTH_MAX)) {
+      return done(Errors.validation('body', `JSON may nest objects and arrays at most ${JSON_DEPTH_MAX} levels deep`), undefined);
+    }
+    jsonParser(request, text, (err: Error | null, value?: unknown) => {
+      if (err) done(Errors.validation('body', `is not valid JSON: ${err.message}`), undefined);
+      else done(null, value);
+    });
+  });
+
+  // Binary ingest bodies (up to 1 GiB) reach the controller as a stream, never buffered whole.
+  fastify.addContentTypeParser(BINARY_MEDIA_TYPE, (request, payload, done) => {
+    if (!BINARY_ROUTES.has(routeUrl(request))) return done(Errors.unsupportedMediaType(BINARY_MEDIA_TYPE, [JSON_MEDIA_TYPE]), undefined);
+    done(null, payload);
+  });
+
+  fastify.addContentTypeParser('*', (request, _payload, done) => {
+    const expected = BINARY_ROUTES.has(routeUrl(request)) ? BINARY_MEDIA_TYPE : JSON_MEDIA_TYPE;
+    done(Errors.unsupportedMediaType(request.headers['content-type'], [expected]), undefined);
+  });
+}
+
+/** Fastify's `frameworkErrors`: errors from before routing, answered in the catalog shape. */
+export function answerFrameworkError(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
+  let domain: DomainError;
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    domain = new UriTooLongError(`a path parameter is longer than ${ROUTE_PARAM_CHARS_MAX} characters`);
+  } else {
+    domain = Errors.validation('url', `is not a valid URL: ${error.message}`);
+  }
+  const { status, body } = errorResponse(domain);
+  request.log.debug({ err: error }, 'framework error');
+  reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+}
