@@ -26,6 +26,8 @@ export interface AppConfig {
   embedder: { kind: 'hashing' } | { kind: 'openai'; url: string; model: string; apiKey: string | null };
   /** A streaming write waits this long for the index to apply it before answering 503. */
   applyTimeoutMs: number;
+  /** /finalize waits this long for the build before answering 503; the build and the session's close go on. */
+  finalizeTimeoutMs: number;
   /** Collection shard checkpoints: every N applied records or T ms, whichever first. */
   checkpointEveryRecords: number;
   checkpointEveryMs: number;
@@ -87,6 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ? { kind: 'openai', url: embedderUrl, model: str(env, 'INTAKE_EMBEDDER_MODEL') ?? 'text-embedding-3-small', apiKey: str(env, 'INTAKE_EMBEDDER_API_KEY') ?? null }
       : { kind: 'hashing' },
     applyTimeoutMs: int(env, 'INTAKE_APPLY_TIMEOUT_MS', 10_000, 1, 600_000),
+    finalizeTimeoutMs: int(env, 'INTAKE_FINALIZE_TIMEOUT_MS', 30 * 60_000, 1, 24 * 3_600_000),
     checkpointEveryRecords: int(env, 'INTAKE_CHECKPOINT_EVERY_RECORDS', 50_000, 1, 100_000_000),
     checkpointEveryMs: int(env, 'INTAKE_CHECKPOINT_EVERY_MS', 30_000, 100, 86_400_000),
     logLevel,

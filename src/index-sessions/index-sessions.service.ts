@@ -22,8 +22,6 @@ import { parseFinalize, parseIndexName, parseIngestHead, parseIngestVector, pars
 export const BATCH_BODY_BYTES_MAX = 1024 * 1024 * 1024;
 /** Bytes of spooled rows turned into one run of appends; bounds memory per request. */
 const APPEND_RUN_BYTES = 4 * 1024 * 1024;
-/** A finalize answers 503 after this, while the build goes on. */
-export const FINALIZE_TIMEOUT_MS = 30 * 60 * 1000;
 
 @Injectable()
 export class IndexSessionsService {
@@ -162,7 +160,7 @@ export class IndexSessionsService {
         partition,
       })),
     );
-    const applied = Promise.all(markers.map((a) => m.applied.waitFor(a.partition, a.offset, FINALIZE_TIMEOUT_MS)));
+    const applied = Promise.all(markers.map((a) => m.applied.waitFor(a.partition, a.offset, this.config.finalizeTimeoutMs)));
     const closeWhenApplied = applied.then(async (ok) => {
       if (!ok.every(Boolean)) return false;
       await this.sessions.close(req.indexName, session.sessionId);

@@ -315,4 +315,34 @@ describe('index ingest sessions', () => {
     expect((await api('GET', '/ingest/status?index_name=direct')).body.vectors).toBe(21);
     expect(await db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE source_id = 'direct'`)).toEqual([{ n: 1 }]);
   });
+
+  it('serves a collection created on another node, and closes a session whose /finalize timed out once its build lands', async () => {
+    // A second node, started BEFORE the collection exists, whose /finalize gives up at once.
+    const other = await startApp(infra, undefined, { INTAKE_FINALIZE_TIMEOUT_MS: '1', INTAKE_NODE_ID: 'node-1' });
+    const on = (method: string, path: string, body?: unknown) => http(other.url, method, path, body);
+    try {
+      expect((await create('late', 1)).status).toBe(201);
+      expect((await on('POST', '/init', { index_name: 'late', mode: 'build' })).status).toBe(200);
+      const vectors = randomVectors(3_000, DIM, 80);
+      const ids = vectors.map((_, i) => `l${i}`);
+      const r = await fetch(`${other.url}/ingest/batch?index_name=late`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: binaryRows(ids, vectors),
+      });
+      expect(r.status).toBe(200);
+      const fin = await on('POST', '/finalize', { index_name: 'late' });
+      expect(fin.status).toBe(503);
+      expect(fin.body.error.message).toMatch(/still running/);
+      await eventually(async () => (await on('GET', '/ingest/status?index_name=late')).body.session === null, 60_000, 'the session to close');
+      expect((await on('GET', '/ingest/status?index_name=late')).body.vectors).toBe(3_000);
+      const hit = await on('POST', '/vectordb/collections/late/search/dense', { query_vector: vectors[7], top_k: 1 });
+      expect(hit.body.results[0].id).toBe('l7');
+      // The index takes a new session at once.
+      expect((await on('POST', '/init', { index_name: 'late', mode: 'upsert' })).status).toBe(200);
+      expect((await api('POST', '/finalize', { index_name: 'late' })).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
 });
