@@ -50,7 +50,7 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
     }
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, brokers, databaseUrl }),
-      new FastifyAdapter({ bodyLimit: HTTP_BODY_BYTES_MAX, maxParamLength: ROUTE_PARAM_CHARS_MAX, frameworkErrors: answerFrameworkError }),
+      new FastifyAdapter({ bodyLimit: HTTP_BODY_BYTES_MAX, routerOptions: { maxParamLength: ROUTE_PARAM_CHARS_MAX }, frameworkErrors: answerFrameworkError }),
       // Body parsers are Intake's own (src/common/http-edge.ts), not Nest's defaults.
       { logger: nestLogLevels(config.logLevel), bodyParser: false },
     );
