@@ -243,13 +243,19 @@ describe('build failures', () => {
       `build job: dimension mismatch: the job has dimension 32, the base index in ${baseDir} has 16`,
     );
 
+    await expect(buildShardInWorker(job({ hnsw: { ...HNSW, M: 1 } }))).rejects.toThrow(/hnsw\.M: must be an integer/);
+  });
+
+  it('builds every other row when the index refuses one, and reports the refused row', async () => {
     const bad = DATA.slice(0, 10 * DIM);
     bad[3 * DIM + 7] = NaN;
-    const err = await buildShardInWorker(job({ rows: { ids: IDS.slice(0, 10), vectors: bad } })).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect(err).toMatchObject({ message: 'vector[7] is not a finite float32 number', name: 'InvalidVectorError', code: 'INVALID_VECTOR' });
-
-    await expect(buildShardInWorker(job({ hnsw: { ...HNSW, M: 1 } }))).rejects.toThrow(/hnsw\.M: must be an integer/);
+    const outDir = tempDir();
+    const result = await buildShardInWorker(job({ rows: { ids: IDS.slice(0, 10), vectors: bad }, outDir }));
+    expect(result).toMatchObject({ indexed: 9, rejected: [{ row: 3, code: 'INVALID_VECTOR', message: 'vector[7] is not a finite float32 number' }] });
+    const built = ShardIndex.loadFrom(outDir);
+    expect(built.size).toBe(9);
+    expect(built.has(IDS[3])).toBe(false);
+    expect(built.has(IDS[4])).toBe(true);
   });
 
   it('rejects a job whose vectors were already handed to a worker', async () => {
