@@ -46,6 +46,7 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
       nodeId: this.config.nodeId,
       checkpointEveryRecords: this.config.checkpointEveryRecords,
       checkpointEveryMs: this.config.checkpointEveryMs,
+      onFiled: (reason, count) => this.metrics.ingestErrors.inc({ surface: 'collection', reason }, count),
     });
     this.live.set(spec.name, m);
     try {

@@ -6,6 +6,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { IngestErrors1763800000000 } from '../../migrations/1763800000000-IngestErrors';
 import { IndexSessions1763830000000 } from '../../migrations/1763830000000-IndexSessions';
 import { IngestErrorsRecordKey1764600000000 } from '../../migrations/1764600000000-IngestErrorsRecordKey';
+import { MaterializerOffsets1764600100000 } from '../../migrations/1764600100000-MaterializerOffsets';
 import { IndexSessionEntity } from './index-session.entity';
 import { CollectionEntity } from './collection.entity';
 import { IngestErrorEntity } from './ingest-error.entity';
@@ -18,7 +19,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const MIGRATIONS_LOCK_KEY = 7_463_021_953;
 
 export const ENTITIES = [IngestErrorEntity, CollectionEntity, IndexSessionEntity];
-export const MIGRATIONS = [IngestErrors1763800000000, IndexSessions1763830000000, IngestErrorsRecordKey1764600000000];
+export const MIGRATIONS = [IngestErrors1763800000000, IndexSessions1763830000000, IngestErrorsRecordKey1764600000000, MaterializerOffsets1764600100000];
 
 export function createDataSourceOptions(url: string): DataSourceOptions {
   return {

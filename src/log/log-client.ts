@@ -112,6 +112,27 @@ export class LogClient {
     return consumer;
   }
 
+  /** Consumer groups on the cluster whose id starts with `prefix`. */
+  async groups(prefix: string): Promise<string[]> {
+    const { groups } = await this.admin.listGroups();
+    return groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
+  }
+
+  /**
+   * Deletes the empty groups whose id starts with `prefix`: replica-mode groups of this
+   * node's earlier processes that a crash left behind on a broker that keeps empty
+   * groups. Best effort; a group that is not empty is left alone by the broker.
+   */
+  async deleteEmptyGroups(prefix: string): Promise<number> {
+    const ids = await this.groups(prefix);
+    if (ids.length === 0) return 0;
+    const { groups } = await this.admin.describeGroups(ids);
+    const empty = groups.filter((g) => g.state === 'Empty' || g.state === 'Dead').map((g) => g.groupId);
+    if (empty.length === 0) return 0;
+    await this.admin.deleteGroups(empty).catch(() => undefined);
+    return empty.length;
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.consumers].map((c) => c.stop()));
     await this.appender.drain();

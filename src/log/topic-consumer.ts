@@ -1,52 +1,66 @@
-// Reads every partition of one topic for one materializer, from offsets the caller
-// owns. Materializers keep their applied offsets beside the state they produce
-// (index checkpoints, Postgres rows), not in Kafka: the group id carries a
-// per-process nonce so a restarted node never waits on its own stale member, and
-// nothing is committed. The caller drops records below its applied offset, which
-// makes the seek below an optimisation, not a correctness requirement.
+// Reads one topic for one materializer, in one of two modes:
+//   replica  every node reads every partition (per-node read models such as HNSW
+//            indexes). The group id carries a per-process nonce so a restarted node
+//            never waits for its own stale member; the member leaves its group on
+//            stop, and a group left empty with no committed offsets is dropped by
+//            the broker (Kafka does the same), so restarts leave nothing behind.
+//   shared   one group per materializer across the cluster: partitions are split
+//            between nodes and a node that dies hands its partitions over after the
+//            session timeout. Offsets are committed to Kafka only as a hint of
+//            where to resume; the materializer's own offset store (kept with the
+//            state it produces) decides what is applied, so a record redelivered
+//            after a rebalance is skipped, not applied twice.
 
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka } from 'kafkajs';
+import type { ConsumedRecord } from './envelope';
+
+export type { ConsumedRecord } from './envelope';
 
 const HEARTBEAT_WHILE_BUSY_MS = 1_000;
+/** How long a dead node's partitions wait before another node takes them (shared mode). */
+export const CONSUMER_SESSION_TIMEOUT_MS = 10_000;
 
-export interface ConsumedRecord {
-  partition: number;
-  offset: bigint;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
-  timestampMs: number;
-}
+export type ConsumerMode = 'replica' | 'shared';
 
 export interface TopicConsumerOptions {
   topic: string;
-  /** Stable part of the group id (node + topic); a process nonce is appended. */
-  groupIdPrefix: string;
-  /** Next offset to read per partition; partitions absent here start at the beginning. */
-  startOffsets: Map<number, bigint>;
+  mode: ConsumerMode;
+  /** Shared mode: the group id. Replica mode: its stable part; a process nonce is appended. */
+  groupId: string;
+  /** Replica mode: next offset to read per partition (partitions absent here start at the beginning). */
+  startOffsets?: Map<number, bigint>;
   /** Kafka fetch long-poll; low so writes become visible fast. */
   maxWaitMs?: number;
   /** Partitions handled at once (each partition stays in order). */
   partitionsConsumedConcurrently?: number;
 }
 
+/** The group id a consumer of these options joins (replica: with a fresh nonce). */
+export function consumerGroupId(options: Pick<TopicConsumerOptions, 'mode' | 'groupId'>): string {
+  return options.mode === 'replica' ? `${options.groupId}.${randomUUID().slice(0, 8)}` : options.groupId;
+}
+
 export class TopicConsumer {
   private consumer: Consumer | null = null;
   private stopped = false;
+  readonly groupId: string;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: TopicConsumerOptions,
     private readonly handler: (partition: number, records: ConsumedRecord[]) => Promise<void>,
     private readonly onStop: () => void,
-  ) {}
+  ) {
+    this.groupId = consumerGroupId(options);
+  }
 
   async start(): Promise<void> {
+    const shared = this.options.mode === 'shared';
     const consumer = this.kafka.consumer({
-      groupId: `${this.options.groupIdPrefix}.${randomUUID().slice(0, 8)}`,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
+      groupId: this.groupId,
+      sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
+      rebalanceTimeout: CONSUMER_SESSION_TIMEOUT_MS,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: this.options.maxWaitMs ?? 100,
       allowAutoTopicCreation: false,
@@ -55,7 +69,8 @@ export class TopicConsumer {
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await consumer.run({
-      autoCommit: false,
+      // Shared mode commits as a resume hint only (see the top of the file).
+      autoCommit: shared,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
@@ -78,8 +93,10 @@ export class TopicConsumer {
         await heartbeat();
       },
     });
-    for (const [partition, offset] of this.options.startOffsets) {
-      consumer.seek({ topic: this.options.topic, partition, offset: offset.toString() });
+    if (!shared) {
+      for (const [partition, offset] of this.options.startOffsets ?? []) {
+        consumer.seek({ topic: this.options.topic, partition, offset: offset.toString() });
+      }
     }
   }
 

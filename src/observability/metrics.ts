@@ -41,6 +41,8 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly httpRequests: Counter<HttpLabels>;
   private readonly httpDuration: Histogram<HttpLabels>;
+  /** Records filed in ingest_errors, by surface and reason code (both bounded sets). */
+  readonly ingestErrors: Counter<'surface' | 'reason'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -54,6 +56,11 @@ export class MetricsService {
       help: 'Time from receiving an HTTP request to finishing its response',
       labelNames: ['method', 'route', 'status'],
       buckets: HTTP_LATENCY_BUCKETS_SECONDS,
+    });
+    this.ingestErrors = this.registerCounter({
+      name: 'intake_ingest_errors_total',
+      help: 'Records that reached the log but were filed in ingest_errors instead of materialized, by surface and reason',
+      labelNames: ['surface', 'reason'],
     });
   }
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { Topics } from '../../src/log/topics';
-import { encodeVector } from '../../src/log/vector-record';
+import { encodeVector } from '../../src/collections/vector-record';
 import { TestInfra, http, randomVectors, startApp, startInfra } from '../support/app';
 import { eventually } from '../support/broker';
 import { connectDataSource } from '../support/postgres';

@@ -10,11 +10,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FinalizeCommand } from '../log/vector-record';
-import { buildShardInWorker } from './build/shard-builder';
-import type { CollectionSpec } from './collection-spec';
+import type { FinalizeCommand } from './session-record';
+import { buildShardInWorker } from '../collections/build/shard-builder';
+import type { CollectionSpec } from '../collections/collection-spec';
 import type { StagedRow } from './session-staging';
-import { ShardIndex } from './shard-index';
+import { ShardIndex } from '../collections/shard-index';
 
 /** Concurrent worker builds in this process: one per core, shards beyond wait. */
 const BUILD_WORKERS_MAX = Math.max(1, os.availableParallelism());
