@@ -9,6 +9,8 @@ import { IngestErrorsRepository } from '../database/ingest-errors.repository';
 import { IndexSessionsRepository } from '../database/index-sessions.repository';
 import { LogClient } from '../log/log-client';
 import { CollectionMaterializer } from './collection.materializer';
+import { APPLIED_WAITERS_MAX, APPLIED_WAITERS_QUEUE } from '../materialize/applied-offsets';
+import { BUILDS_WAITING_MAX, BUILD_QUEUE } from '../index-sessions/shard-finalizer';
 import { CollectionSpec } from './collection-spec';
 import { HealthContributors } from '../observability/health-contributors';
 import { MetricsService } from '../observability/metrics';
@@ -61,6 +63,10 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
 
   private registerObservability(): void {
     const live = this.live;
+    this.metrics.registerBoundedQueues([
+      { name: APPLIED_WAITERS_QUEUE, help: 'Writes and strong searches waiting for their offset to be applied (limit per collection)', limit: APPLIED_WAITERS_MAX },
+      { name: BUILD_QUEUE, help: 'Index-session shard builds waiting for a worker thread', limit: BUILDS_WAITING_MAX },
+    ]);
     this.metrics.registerGauge({
       name: 'intake_collection_vectors',
       help: 'Live (not deleted) vectors in a collection on this node',

@@ -2,8 +2,15 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import { Errors } from '../common/errors';
 import { IndexSessionEntity, IndexSessionStatus, IngestMode } from './index-session.entity';
+import { StateTransitions } from './state-transitions';
 
 const UNIQUE_VIOLATION = '23505';
+
+/** open → finalizing; a finalized session's row is deleted (close), not moved to a third state. */
+export const INDEX_SESSION_TRANSITIONS = new StateTransitions<IndexSessionStatus>('index session', {
+  open: ['finalizing'],
+  finalizing: [],
+});
 
 export class IndexSessionsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -34,13 +41,9 @@ export class IndexSessionsRepository {
     );
   }
 
-  /** Moves open → status; false if the session is not in the expected state (a concurrent finalize). */
-  async transition(indexName: string, sessionId: string, from: IndexSessionStatus, to: IndexSessionStatus): Promise<boolean> {
-    const result = await this.dataSource.query(
-      `UPDATE index_sessions SET status = $4 WHERE index_name = $1 AND session_id = $2 AND status = $3 RETURNING index_name`,
-      [indexName, sessionId, from, to],
-    );
-    return (result[0]?.length ?? result.length) > 0;
+  /** Compare-and-set; false if the session is not in `from` (a concurrent finalize). */
+  transition(indexName: string, sessionId: string, from: IndexSessionStatus, to: IndexSessionStatus): Promise<boolean> {
+    return INDEX_SESSION_TRANSITIONS.move(this.dataSource, { table: 'index_sessions', where: { index_name: indexName, session_id: sessionId } }, from, to);
   }
 
   async close(indexName: string, sessionId: string): Promise<void> {

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BoundedQueue } from '../common/bounded-queue';
 import type { FinalizeCommand } from './session-record';
 import { buildShardInWorker } from '../collections/build/shard-builder';
 import type { CollectionSpec } from '../collections/collection-spec';
@@ -18,8 +19,11 @@ import { ShardIndex } from '../collections/shard-index';
 
 /** Concurrent worker builds in this process: one per core, shards beyond wait. */
 const BUILD_WORKERS_MAX = Math.max(1, os.availableParallelism());
+/** Shard builds waiting for a worker; past this a finalize fails and is retried from the log. */
+export const BUILDS_WAITING_MAX = 4_096;
+export const BUILD_QUEUE = 'shard_builds_waiting';
 let buildsRunning = 0;
-const buildQueue: (() => void)[] = [];
+const buildQueue = new BoundedQueue<() => void>(BUILD_QUEUE, BUILDS_WAITING_MAX);
 
 async function withBuildSlot<T>(work: () => Promise<T>): Promise<T> {
   if (buildsRunning >= BUILD_WORKERS_MAX) await new Promise<void>((r) => buildQueue.push(r));

@@ -1,9 +1,22 @@
 // How far each partition has been applied, and the waiters that make writes
 // "immediately searchable": a write returns once the index has applied its offset.
 
+import { BoundedQueue, QueueFullError } from '../common/bounded-queue';
+
+/** Writes and strong reads waiting on one materializer; past this a wait answers "not applied" (503) at once. */
+export const APPLIED_WAITERS_MAX = 100_000;
+export const APPLIED_WAITERS_QUEUE = 'applied_offset_waiters';
+
+interface Waiter {
+  partition: number;
+  offset: bigint;
+  deadlineMs: number;
+  resolve: (ok: boolean) => void;
+}
+
 export class AppliedOffsets {
   private readonly next: bigint[];
-  private waiters: { partition: number; offset: bigint; deadlineMs: number; resolve: (ok: boolean) => void }[] = [];
+  private readonly waiters = new BoundedQueue<Waiter>(APPLIED_WAITERS_QUEUE, APPLIED_WAITERS_MAX);
   private closed = false;
 
   constructor(partitions: number) {
@@ -21,13 +34,9 @@ export class AppliedOffsets {
   advance(partition: number, nextOffset: bigint): void {
     if (nextOffset <= this.next[partition]) return;
     this.next[partition] = nextOffset;
-    const still: typeof this.waiters = [];
-    for (const w of this.waiters) {
-      // A long synchronous apply can starve the timeout timer; the deadline still counts.
-      if (w.partition === partition && w.offset < nextOffset) w.resolve(Date.now() <= w.deadlineMs);
-      else still.push(w);
-    }
-    this.waiters = still;
+    // A long synchronous apply can starve the timeout timer; the deadline still counts.
+    const now = Date.now();
+    for (const w of this.waiters.takeWhere((w) => w.partition === partition && w.offset < nextOffset)) w.resolve(now <= w.deadlineMs);
   }
 
   /**
@@ -39,7 +48,7 @@ export class AppliedOffsets {
     if (offset < this.next[partition]) return Promise.resolve(Date.now() <= deadlineMs);
     if (this.closed) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const waiter = {
+      const waiter: Waiter = {
         partition,
         offset,
         deadlineMs,
@@ -49,10 +58,15 @@ export class AppliedOffsets {
         },
       };
       const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
+        this.waiters.takeWhere((w) => w === waiter);
         resolve(false);
       }, Math.max(0, deadlineMs - Date.now()));
-      this.waiters.push(waiter);
+      try {
+        this.waiters.push(waiter);
+      } catch (err) {
+        if (!(err instanceof QueueFullError)) throw err;
+        waiter.resolve(false);
+      }
     });
   }
 
@@ -71,7 +85,7 @@ export class AppliedOffsets {
 
   close(): void {
     this.closed = true;
-    for (const w of this.waiters) w.resolve(false);
-    this.waiters = [];
+    for (const w of this.waiters.drain()) w.resolve(false);
+    this.waiters.dispose();
   }
 }

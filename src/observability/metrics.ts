@@ -3,6 +3,7 @@
 // metrics through the register* methods; every queue or buffer registers its
 // depth next to its limit (registerQueue), so a dashboard shows how close it is.
 
+import { BoundedQueue } from '../common/bounded-queue';
 import { Injectable } from '@nestjs/common';
 import {
   Counter,
@@ -93,6 +94,13 @@ export class MetricsService {
       },
     });
     this.registerGauge({ name: `${queue.name}_limit`, help: `${queue.help}: the most it may hold` }).set(queue.limit);
+  }
+
+  /** Every BoundedQueue of these names: summed depth beside the per-instance limit. */
+  registerBoundedQueues(queues: { name: string; help: string; limit: number }[]): void {
+    for (const q of queues) {
+      this.registerQueue({ name: `intake_${q.name}`, help: q.help, limit: q.limit, depth: () => BoundedQueue.depth(q.name).depth });
+    }
   }
 
   /** The text exposition of every metric, and the content type to serve it with. */

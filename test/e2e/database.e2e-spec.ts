@@ -10,6 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ConflictError } from '../../src/common/errors';
 import { CollectionsRepository } from '../../src/database/collections.repository';
+import { INDEX_SESSION_TRANSITIONS, IndexSessionsRepository } from '../../src/database/index-sessions.repository';
 import { runMigrations } from '../../src/database/data-source';
 import { DatabaseModule } from '../../src/database/database.module';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
@@ -166,6 +167,18 @@ describe('database', () => {
     expect(await collections.delete('alpha')).toBe(true);
     expect(await collections.delete('alpha')).toBe(false);
     expect((await collections.list()).map((c) => c.name)).toEqual(['docs']);
+  });
+
+  it('moves an index session open → finalizing once, however many callers race, and refuses a transition not in the table', async () => {
+    const sessions = new IndexSessionsRepository(ds);
+    await collections.create({ name: 'sm', description: null, dimension: 4, metric: 'cosine', hnsw: { M: 16, efConstruction: 100, efSearch: 64 }, shards: 1 });
+    await sessions.open('sm', '5b0f6c1e-8a53-4c1f-9a57-1f0c2a7e9d41', 'build');
+    const wins = await Promise.all(Array.from({ length: 8 }, () => sessions.transition('sm', '5b0f6c1e-8a53-4c1f-9a57-1f0c2a7e9d41', 'open', 'finalizing')));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect((await sessions.get('sm'))?.status).toBe('finalizing');
+    await expect(sessions.transition('sm', '5b0f6c1e-8a53-4c1f-9a57-1f0c2a7e9d41', 'finalizing', 'open')).rejects.toThrow(/no transition finalizing → open/);
+    expect(INDEX_SESSION_TRANSITIONS.states).toEqual(['open', 'finalizing']);
+    await collections.delete('sm');
   });
 
   it('keeps every row across a restart on the same data dir', async () => {
