@@ -18,8 +18,14 @@ export interface AppConfig {
   databaseUrl: string | null;
   /** Embedded Postgres port (0 = pick a free one). */
   embeddedPgPort: number;
-  /** Admin bearer token; null = generate at first start and store in the data dir. */
+  /** Admin bearer token; null = generate at first start, print once, store its hash. */
   adminToken: string | null;
+  /** Revoke the stored admin token at start and print a new one (INTAKE_ROTATE_ADMIN_TOKEN=1). */
+  rotateAdminToken: boolean;
+  /** false only with INTAKE_AUTH=off, for local benchmarks; refused unless HOST is loopback. */
+  authEnabled: boolean;
+  /** Per-token defaults when a token sets no rate_limit of its own. */
+  rateLimit: { requestsPerSecond: number; bytesPerSecond: number };
   /** Identifies this node in consumer-group ids, so each node materializes what it serves. */
   nodeId: string;
   /** Text embedder: 'hashing' (default, no model) or an OpenAI-compatible endpoint. */
@@ -84,6 +90,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     embeddedPgPort: int(env, 'INTAKE_PG_PORT', 5433, 0, 65535),
     adminToken: str(env, 'INTAKE_ADMIN_TOKEN') ?? null,
+    rotateAdminToken: ['1', 'true', 'yes'].includes((str(env, 'INTAKE_ROTATE_ADMIN_TOKEN') ?? '').toLowerCase()),
+    authEnabled: (str(env, 'INTAKE_AUTH') ?? 'on') !== 'off',
+    rateLimit: {
+      requestsPerSecond: int(env, 'INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND', 2_000, 1, 10_000_000),
+      bytesPerSecond: int(env, 'INTAKE_RATE_LIMIT_BYTES_PER_SECOND', 256 * 1024 * 1024, 1024, 2 ** 40),
+    },
     nodeId: str(env, 'INTAKE_NODE_ID') ?? 'node-0',
     embedder: embedderUrl
       ? { kind: 'openai', url: embedderUrl, model: str(env, 'INTAKE_EMBEDDER_MODEL') ?? 'text-embedding-3-small', apiKey: str(env, 'INTAKE_EMBEDDER_API_KEY') ?? null }
@@ -94,6 +106,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     checkpointEveryMs: int(env, 'INTAKE_CHECKPOINT_EVERY_MS', 30_000, 100, 86_400_000),
     logLevel,
   };
+  const auth = str(env, 'INTAKE_AUTH');
+  if (auth !== undefined && auth !== 'on' && auth !== 'off') throw new ConfigError(`INTAKE_AUTH must be 'on' or 'off', got '${auth}'`);
+  if (!config.authEnabled && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+    throw new ConfigError(`INTAKE_AUTH=off is only allowed when HOST is a loopback address, got '${config.host}'`);
+  }
+  if (config.adminToken !== null && !/^[\x21-\x7e]{32,256}$/.test(config.adminToken)) {
+    throw new ConfigError('INTAKE_ADMIN_TOKEN must be 32–256 printable ASCII characters without spaces');
+  }
   if (!/^[a-zA-Z0-9._-]{1,64}$/.test(config.nodeId)) throw new ConfigError(`INTAKE_NODE_ID must match [a-zA-Z0-9._-]{1,64}`);
   return Object.freeze(config);
 }

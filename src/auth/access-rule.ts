@@ -1,0 +1,22 @@
+// Every controller method states who may call it, next to its route: `@Public()` or
+// `@Authorize(scope, resource?)`. The guard refuses a route that states neither
+// (fail closed), so a route added later cannot be open by accident.
+
+import { SetMetadata } from '@nestjs/common';
+import type { ResourceKind, Scope } from './scopes';
+
+/** Where the name of the resource a request acts on is found. */
+export interface ResourceLocator {
+  kind: ResourceKind;
+  in: 'param' | 'query' | 'body';
+  name: string;
+}
+
+export type AccessRule = { public: true } | { public: false; scope: Scope; resource?: ResourceLocator };
+
+export const ACCESS_RULE = 'intake.access-rule';
+
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_RULE, { public: true } satisfies AccessRule);
+
+export const Authorize = (scope: Scope, resource?: ResourceLocator): MethodDecorator & ClassDecorator =>
+  SetMetadata(ACCESS_RULE, { public: false, scope, resource } satisfies AccessRule);
