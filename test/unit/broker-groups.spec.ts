@@ -236,7 +236,7 @@ describe('GroupCoordinator membership', () => {
     expect(heartbeat(b)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
-  test('leaving triggers a rebalance; the last leave empties the group', async () => {
+  test('leaving triggers a rebalance; the last leave drops a group without committed offsets, as Kafka does', async () => {
     const [a, b] = await formGroup(2);
     const left = coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: b.memberId, groupInstanceId: null }] });
     expect(left).toEqual({
@@ -253,8 +253,23 @@ describe('GroupCoordinator membership', () => {
     expect(unknown.members[0].errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: a.memberId, groupInstanceId: null }] });
     const described = coordinator.describeGroup('g');
-    expect(described.state).toBe('Empty');
+    expect(described.state).toBe('Dead');
     expect(described.members).toEqual([]);
+    expect(coordinator.listGroups()).toEqual([]);
+  });
+
+  test('the last leave of a group with committed offsets leaves it Empty', async () => {
+    const [a] = await formGroup(1);
+    const committed = await coordinator.commitOffsets({
+      groupId: 'g',
+      generationId: a.generationId,
+      memberId: a.memberId,
+      offsets: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: '' }],
+    });
+    expect(committed).toBe(ErrorCode.NONE);
+    coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: a.memberId, groupInstanceId: null }] });
+    expect(coordinator.describeGroup('g').state).toBe('Empty');
+    expect(coordinator.listGroups().map((g) => g.groupId)).toEqual(['g']);
   });
 
   test('MEMBER_ID_REQUIRED: the client rejoins with the id it was given', async () => {

@@ -289,6 +289,7 @@ export class GroupCoordinator {
     if (group.members.size === 0) {
       group.protocolName = null;
       group.transitionTo('Empty');
+      this.forgetIfUnused(group);
       return;
     }
     group.protocolName = group.selectProtocol();
@@ -438,6 +439,18 @@ export class GroupCoordinator {
     clearTimeout(timer);
     group.pendingMembers.delete(memberId);
     this.tryCompleteJoin(group);
+    this.forgetIfUnused(group);
+  }
+
+  /**
+   * An Empty group with no committed offsets and nobody mid-handshake holds nothing worth
+   * keeping: it goes (Dead), as Kafka's group metadata cleanup removes such groups, instead
+   * of piling up in ListGroups for ever.
+   */
+  private forgetIfUnused(group: Group): void {
+    if (this.closed || !group.is('Empty') || group.members.size > 0 || group.pendingMembers.size > 0) return;
+    if (this.groups.get(group.groupId) !== group || this.offsets.listGroup(group.groupId).length > 0) return;
+    this.forgetGroup(group);
   }
 
   private clearJoinTimer(group: Group): void {
@@ -558,7 +571,7 @@ export class GroupCoordinator {
   async deleteTopic(topic: string): Promise<void> {
     await this.offsets.deleteTopic(topic);
     for (const group of [...this.groups.values()]) {
-      if (group.is('Empty') && this.offsets.listGroup(group.groupId).length === 0) this.forgetGroup(group);
+      this.forgetIfUnused(group);
     }
   }
 
