@@ -8,15 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { BrokerOptions } from './config';
 import { GroupCoordinator } from './groups/group-coordinator';
 import { ErrorCode, KafkaError } from './protocol/errors';
-import { InvalidRecordBatchError, splitBatches } from './protocol/record-batch';
+import { InvalidRecordBatchError, splitBatches, stampLogAppendTime } from './protocol/record-batch';
 import { OffsetStore } from './storage/offset-store';
 import { OffsetOutOfRangeError, PartitionLog } from './storage/partition-log';
-import { TopicConfig, parseTopicConfigs } from './topic-config';
+import { TopicConfig, TopicConfigOverrides, overridesFromLegacy, parseTopicConfigs, resolveTopicConfig } from './topic-config';
 import { readJsonFile, writeJsonFileDurably } from './storage/json-file';
 
 export interface TopicState {
   name: string;
   config: TopicConfig;
+  /** The configs set on this topic (CreateTopics, AlterConfigs); the rest are broker defaults. */
+  overrides: TopicConfigOverrides;
   partitions: PartitionLog[];
 }
 
@@ -25,11 +27,17 @@ export interface AppendResult {
   baseOffset: bigint;
   logStartOffset: bigint;
   errorMessage: string | null;
+  /** LogAppendTime topics: the time the broker stamped on the batches; -1 otherwise. */
+  logAppendTimeMs: bigint;
 }
 
 interface TopicsFile {
-  topics: { name: string; partitions: number; config: TopicConfig }[];
+  // `config` (effective values) is what files written before `configs` (overrides) held.
+  topics: { name: string; partitions: number; configs?: TopicConfigOverrides; config?: Partial<TopicConfig> }[];
 }
+
+/** Kafka's num.partitions ceiling for one CreateTopics / CreatePartitions here. */
+const PARTITIONS_MAX = 10_000;
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 /** Kafka's producer.id.expiration.ms: an idle producer's dedup state is dropped after a day. */
@@ -66,7 +74,10 @@ export class Cluster {
     fs.mkdirSync(this.metaDir, { recursive: true });
     fs.mkdirSync(this.logsDir, { recursive: true });
     const saved = readJsonFile<TopicsFile>(path.join(this.metaDir, 'topics.json')) ?? { topics: [] };
-    for (const t of saved.topics) this.openTopic(t.name, t.partitions, t.config);
+    for (const t of saved.topics) {
+      const overrides = t.configs ?? overridesFromLegacy(t.config ?? {}, options);
+      this.openTopic(t.name, t.partitions, overrides, resolveTopicConfig(overrides, options));
+    }
     const ids = readJsonFile<{ next: string }>(path.join(this.metaDir, 'producer-ids.json'));
     this.nextProducerId = ids ? BigInt(ids.next) : 1000n;
     this.clusterId = this.loadClusterId();
@@ -96,26 +107,30 @@ export class Cluster {
     return this.closed;
   }
 
-  private openTopic(name: string, partitionCount: number, config: TopicConfig): TopicState {
+  private logOptions(config: TopicConfig) {
+    return {
+      segmentBytesMax: config.segmentBytes,
+      indexIntervalBytes: this.options.indexIntervalBytes,
+      retentionMs: config.retentionMs,
+      retentionBytes: config.retentionBytes,
+    };
+  }
+
+  private openPartition(name: string, partition: number, config: TopicConfig): PartitionLog {
+    return PartitionLog.open(path.join(this.logsDir, `${name}-${partition}`), this.logOptions(config));
+  }
+
+  private openTopic(name: string, partitionCount: number, overrides: TopicConfigOverrides, config: TopicConfig): TopicState {
     const partitions: PartitionLog[] = [];
-    for (let p = 0; p < partitionCount; p++) {
-      partitions.push(
-        PartitionLog.open(path.join(this.logsDir, `${name}-${p}`), {
-          segmentBytesMax: config.segmentBytes,
-          indexIntervalBytes: this.options.indexIntervalBytes,
-          retentionMs: config.retentionMs,
-          retentionBytes: config.retentionBytes,
-        }),
-      );
-    }
-    const topic = { name, config, partitions };
+    for (let p = 0; p < partitionCount; p++) partitions.push(this.openPartition(name, p, config));
+    const topic = { name, config, overrides, partitions };
     this.topics.set(name, topic);
     return topic;
   }
 
   private saveTopics(): void {
     const file: TopicsFile = {
-      topics: [...this.topics.values()].map((t) => ({ name: t.name, partitions: t.partitions.length, config: t.config })),
+      topics: [...this.topics.values()].map((t) => ({ name: t.name, partitions: t.partitions.length, configs: t.overrides })),
     };
     writeJsonFileDurably(path.join(this.metaDir, 'topics.json'), file);
   }
@@ -124,14 +139,56 @@ export class Cluster {
     validateTopicName(name);
     if (this.topics.has(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
     const partitions = numPartitions === -1 ? this.options.defaultPartitions : numPartitions;
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) {
-      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `num_partitions must be 1-10000 (or -1 for the default), got ${numPartitions}`);
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > PARTITIONS_MAX) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `num_partitions must be 1-${PARTITIONS_MAX} (or -1 for the default), got ${numPartitions}`);
     }
-    const config = parseTopicConfigs(configs, this.options);
+    const { overrides, config } = parseTopicConfigs(configs, this.options);
     if (validateOnly) return null;
-    const topic = this.openTopic(name, partitions, config);
+    const topic = this.openTopic(name, partitions, overrides, config);
     this.saveTopics();
     return topic;
+  }
+
+  /**
+   * AlterConfigs (not incremental, as in Kafka): the given set replaces every config set on the
+   * topic; what it leaves out goes back to the broker default. Applies to existing partitions
+   * at their next append or retention check, and is persisted with the topic list.
+   */
+  alterTopicConfigs(name: string, configs: { name: string; value: string | null }[], validateOnly: boolean): void {
+    const topic = this.topics.get(name);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}' does not exist`);
+    const { overrides, config } = parseTopicConfigs(configs, this.options);
+    if (validateOnly) return;
+    topic.overrides = overrides;
+    topic.config = config;
+    for (const p of topic.partitions) p.reconfigure(this.logOptions(config));
+    this.saveTopics();
+  }
+
+  /** CreatePartitions: grows a topic to `count` partitions (Kafka never shrinks one). */
+  createPartitions(name: string, count: number, validateOnly: boolean): void {
+    const topic = this.topics.get(name);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${name}' does not exist`);
+    const current = topic.partitions.length;
+    if (!Number.isInteger(count) || count <= current) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic '${name}' has ${current} partitions; the new count ${count} must be larger`);
+    }
+    if (count > PARTITIONS_MAX) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `at most ${PARTITIONS_MAX} partitions per topic, asked for ${count}`);
+    if (validateOnly) return;
+    for (let p = current; p < count; p++) topic.partitions.push(this.openPartition(name, p, topic.config));
+    this.saveTopics();
+  }
+
+  /** DeleteRecords of one partition: returns the new log start offset (durable). -1 means the high watermark. */
+  deleteRecords(topicName: string, partitionIndex: number, beforeOffset: bigint): bigint {
+    const log = this.partition(topicName, partitionIndex);
+    if (!log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no partition ${topicName}/${partitionIndex}`);
+    try {
+      return log.deleteRecordsBefore(beforeOffset === -1n ? log.logEndOffset : beforeOffset);
+    } catch (err) {
+      if (err instanceof OffsetOutOfRangeError) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, err.message);
+      throw err;
+    }
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -171,6 +228,7 @@ export class Cluster {
       baseOffset: -1n,
       logStartOffset: -1n,
       errorMessage,
+      logAppendTimeMs: -1n,
     });
     let topic: TopicState | undefined;
     try {
@@ -193,12 +251,24 @@ export class Cluster {
       }
       throw err;
     }
+    const { config } = topic as TopicState;
+    const nowMs = Date.now();
     for (const b of batches) {
-      if (b.bytes.length > this.options.batchBytesMax) {
-        return fail(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${b.bytes.length} bytes exceeds ${this.options.batchBytesMax}`);
+      const bytesMax = Math.min(config.maxMessageBytes, this.options.batchBytesMax);
+      if (b.bytes.length > bytesMax) {
+        return fail(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${b.bytes.length} bytes exceeds ${bytesMax}`);
       }
       if (b.header.isTransactional) return fail(ErrorCode.INVALID_RECORD, 'transactional batches are not supported');
+      if (config.timestampType === 'CreateTime') {
+        // Kafka checks every record; the batch's first and max timestamps bound what producers send.
+        const limit = config.timestampDifferenceMaxMs;
+        const off = (ts: bigint): boolean => Math.abs(nowMs - Number(ts)) > limit;
+        if (off(b.header.baseTimestamp) || off(b.header.maxTimestamp)) {
+          return fail(ErrorCode.INVALID_TIMESTAMP, `timestamp outside message.timestamp.difference.max.ms=${limit} of the broker clock`);
+        }
+      }
     }
+    if (config.timestampType === 'LogAppendTime') for (const b of batches) stampLogAppendTime(b.bytes, BigInt(nowMs));
     // Check and append one batch at a time, so a second batch of the same producer in
     // this request is checked against the first one's sequence.
     let baseOffset: bigint | null = null;
@@ -211,12 +281,18 @@ export class Cluster {
         return fail(code, `producer ${b.header.producerId}: ${verdict.error.replace(/_/g, ' ')}`);
       }
       // A retried batch the log already holds is acknowledged with its original offset, as Kafka does.
-      const offset = verdict.kind === 'duplicate' ? verdict.baseOffset : log.append([b.bytes], Date.now()).baseOffset;
+      const offset = verdict.kind === 'duplicate' ? verdict.baseOffset : log.append([b.bytes], nowMs).baseOffset;
       baseOffset ??= offset;
     }
     this.notifyAppend();
     if (acks === -1) await log.flush();
-    return { errorCode: ErrorCode.NONE, baseOffset: baseOffset as bigint, logStartOffset: log.logStartOffset, errorMessage: null };
+    return {
+      errorCode: ErrorCode.NONE,
+      baseOffset: baseOffset as bigint,
+      logStartOffset: log.logStartOffset,
+      errorMessage: null,
+      logAppendTimeMs: config.timestampType === 'LogAppendTime' ? BigInt(nowMs) : -1n,
+    };
   }
 
   read(topic: string, partitionIndex: number, offset: bigint, maxBytes: number): { errorCode: number; records: Buffer; log?: PartitionLog } {

@@ -1,54 +1,248 @@
-// Per-topic configuration accepted by CreateTopics. Only the knobs this broker
-// honours are accepted; anything else is refused with INVALID_CONFIG rather than
-// silently ignored, so nobody believes a topic is compacted when it is not.
+// Per-topic configuration: the knobs this broker honours, under Apache Kafka's names,
+// accepted by CreateTopics and AlterConfigs and listed by DescribeConfigs. Anything
+// else is refused with INVALID_CONFIG rather than silently ignored, so nobody believes
+// a topic is compacted when it is not.
+//
+// A topic keeps only the values set on it (its overrides, persisted in topics.json);
+// the effective config is those over the broker's defaults, as in Kafka, so a broker
+// default changed later reaches every topic that did not set its own value.
 
 import { BrokerOptions } from './config';
 import { ErrorCode, KafkaError } from './protocol/errors';
+
+export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
 export interface TopicConfig {
   retentionMs: number;
   retentionBytes: number;
   segmentBytes: number;
+  /** Kafka `max.message.bytes`: the largest record batch a Produce may append to this topic. */
+  maxMessageBytes: number;
+  /** LogAppendTime: the broker stamps each batch with its own clock on append. */
+  timestampType: TimestampType;
+  /** CreateTime batches further than this from the broker's clock are refused (INVALID_TIMESTAMP). */
+  timestampDifferenceMaxMs: number;
 }
 
-const SEGMENT_BYTES_MIN = 1024;
+/** Names and values set on one topic, exactly as the client sent them. */
+export type TopicConfigOverrides = Record<string, string>;
 
-function parseIntConfig(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) {
+/** Kafka's DescribeConfigs config_type values. */
+const CONFIG_TYPE = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, LIST: 7 } as const;
+/** Kafka's DescribeConfigs config_source values. */
+export const CONFIG_SOURCE = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
+
+const SEGMENT_BYTES_MIN = 1024;
+const MAX_MESSAGE_BYTES_MIN = 0;
+const LONG_MAX = '9223372036854775807';
+
+interface ConfigDef {
+  name: string;
+  /** The broker-level config the default comes from (Kafka's synonym). */
+  brokerName: string;
+  type: number;
+  documentation: string;
+  defaultValue(options: BrokerOptions): string;
+  apply(config: TopicConfig, value: string): void;
+}
+
+function parseLong(name: string, value: string, min: number): number {
+  const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
+  // Long.MAX_VALUE and friends arrive as 19-digit strings: beyond 2^53 they mean "unbounded".
+  if (!Number.isFinite(n) || n < min) {
     throw new KafkaError(ErrorCode.INVALID_CONFIG, `config ${name}=${value} must be an integer >= ${min}`);
   }
   return n;
 }
 
-export function parseTopicConfigs(configs: { name: string; value: string | null }[], options: BrokerOptions): TopicConfig {
-  const config: TopicConfig = {
+const DEFS: ConfigDef[] = [
+  {
+    name: 'cleanup.policy',
+    brokerName: 'log.cleanup.policy',
+    type: CONFIG_TYPE.LIST,
+    documentation: 'delete only: log compaction is not implemented, so compact is refused',
+    defaultValue: () => 'delete',
+    apply: (_c, value) => {
+      if (value !== 'delete') throw new KafkaError(ErrorCode.INVALID_CONFIG, `cleanup.policy=${value} is not supported (only delete)`);
+    },
+  },
+  {
+    name: 'max.message.bytes',
+    brokerName: 'message.max.bytes',
+    type: CONFIG_TYPE.INT,
+    documentation: 'the largest record batch a Produce may append to this topic',
+    defaultValue: (o) => String(o.batchBytesMax),
+    apply: (c, value) => void (c.maxMessageBytes = parseLong('max.message.bytes', value, MAX_MESSAGE_BYTES_MIN)),
+  },
+  {
+    name: 'message.timestamp.difference.max.ms',
+    brokerName: 'log.message.timestamp.difference.max.ms',
+    type: CONFIG_TYPE.LONG,
+    documentation: 'CreateTime batches whose timestamps are further than this from the broker clock are refused',
+    defaultValue: () => LONG_MAX,
+    apply: (c, value) => void (c.timestampDifferenceMaxMs = parseLong('message.timestamp.difference.max.ms', value, 0)),
+  },
+  {
+    name: 'message.timestamp.type',
+    brokerName: 'log.message.timestamp.type',
+    type: CONFIG_TYPE.STRING,
+    documentation: 'CreateTime keeps the producer timestamps; LogAppendTime stamps batches with the broker clock',
+    defaultValue: () => 'CreateTime',
+    apply: (c, value) => {
+      if (value !== 'CreateTime' && value !== 'LogAppendTime') {
+        throw new KafkaError(ErrorCode.INVALID_CONFIG, `message.timestamp.type=${value} must be CreateTime or LogAppendTime`);
+      }
+      c.timestampType = value;
+    },
+  },
+  {
+    // A single replica: only 1 is meaningful. Accepted so clients that always send it work.
+    name: 'min.insync.replicas',
+    brokerName: 'min.insync.replicas',
+    type: CONFIG_TYPE.INT,
+    documentation: 'always 1 on a single-node broker',
+    defaultValue: () => '1',
+    apply: (_c, value) => void parseLong('min.insync.replicas', value, 1),
+  },
+  {
+    name: 'retention.bytes',
+    brokerName: 'log.retention.bytes',
+    type: CONFIG_TYPE.LONG,
+    documentation: 'oldest segments are deleted while a partition is larger than this (-1 = unbounded)',
+    defaultValue: (o) => String(o.retentionBytes),
+    apply: (c, value) => void (c.retentionBytes = parseLong('retention.bytes', value, -1)),
+  },
+  {
+    name: 'retention.ms',
+    brokerName: 'log.retention.ms',
+    type: CONFIG_TYPE.LONG,
+    documentation: 'segments whose newest batch is older than this are deleted (-1 = forever)',
+    defaultValue: (o) => String(o.retentionMs),
+    apply: (c, value) => void (c.retentionMs = parseLong('retention.ms', value, -1)),
+  },
+  {
+    name: 'segment.bytes',
+    brokerName: 'log.segment.bytes',
+    type: CONFIG_TYPE.INT,
+    documentation: 'the active segment rolls before it would grow past this size',
+    defaultValue: (o) => String(o.segmentBytesMax),
+    apply: (c, value) => void (c.segmentBytes = parseLong('segment.bytes', value, SEGMENT_BYTES_MIN)),
+  },
+];
+
+const DEF_BY_NAME = new Map(DEFS.map((d) => [d.name, d]));
+
+function defaultsOf(options: BrokerOptions): TopicConfig {
+  return {
     retentionMs: options.retentionMs,
     retentionBytes: options.retentionBytes,
     segmentBytes: options.segmentBytesMax,
+    maxMessageBytes: options.batchBytesMax,
+    timestampType: 'CreateTime',
+    timestampDifferenceMaxMs: Number.MAX_SAFE_INTEGER,
   };
-  for (const { name, value } of configs) {
-    if (value === null) continue;
-    switch (name) {
-      case 'retention.ms':
-        config.retentionMs = parseIntConfig(name, value, -1);
-        break;
-      case 'retention.bytes':
-        config.retentionBytes = parseIntConfig(name, value, -1);
-        break;
-      case 'segment.bytes':
-        config.segmentBytes = parseIntConfig(name, value, SEGMENT_BYTES_MIN);
-        break;
-      case 'cleanup.policy':
-        if (value !== 'delete') throw new KafkaError(ErrorCode.INVALID_CONFIG, `cleanup.policy=${value} is not supported (only delete)`);
-        break;
-      case 'min.insync.replicas':
-      case 'message.timestamp.type':
-        // Meaningless for a single replica / CreateTime-only broker; accepted for client compatibility.
-        break;
-      default:
-        throw new KafkaError(ErrorCode.INVALID_CONFIG, `config ${name} is not supported by the embedded broker`);
-    }
+}
+
+/** The effective config of a topic with these overrides; throws INVALID_CONFIG for anything not served. */
+export function resolveTopicConfig(overrides: TopicConfigOverrides, options: BrokerOptions): TopicConfig {
+  const config = defaultsOf(options);
+  for (const [name, value] of Object.entries(overrides)) {
+    const def = DEF_BY_NAME.get(name);
+    if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `config ${name} is not supported by the embedded broker`);
+    def.apply(config, value);
   }
   return config;
+}
+
+/** CreateTopics / AlterConfigs entries → validated overrides (a null value means "use the default"). */
+export function parseTopicConfigs(
+  configs: { name: string; value: string | null }[],
+  options: BrokerOptions,
+): { overrides: TopicConfigOverrides; config: TopicConfig } {
+  const overrides: TopicConfigOverrides = {};
+  for (const { name, value } of configs) {
+    if (value === null) {
+      if (!DEF_BY_NAME.has(name)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `config ${name} is not supported by the embedded broker`);
+      continue;
+    }
+    overrides[name] = value;
+  }
+  return { overrides, config: resolveTopicConfig(overrides, options) };
+}
+
+/**
+ * Overrides from a topics.json written before overrides were kept (it held the effective
+ * values): anything that differs from today's defaults was set on the topic.
+ */
+export function overridesFromLegacy(saved: Partial<TopicConfig>, options: BrokerOptions): TopicConfigOverrides {
+  const d = defaultsOf(options);
+  const out: TopicConfigOverrides = {};
+  if (saved.retentionMs !== undefined && saved.retentionMs !== d.retentionMs) out['retention.ms'] = String(saved.retentionMs);
+  if (saved.retentionBytes !== undefined && saved.retentionBytes !== d.retentionBytes) out['retention.bytes'] = String(saved.retentionBytes);
+  if (saved.segmentBytes !== undefined && saved.segmentBytes !== d.segmentBytes) out['segment.bytes'] = String(saved.segmentBytes);
+  return out;
+}
+
+export interface DescribedConfig {
+  name: string;
+  value: string;
+  isDefault: boolean;
+  source: number;
+  synonyms: { name: string; value: string; source: number }[];
+  type: number;
+  documentation: string;
+}
+
+/** Every served config of a topic (or only `names`, unknown names skipped as Kafka does). */
+export function describeTopicConfigs(overrides: TopicConfigOverrides, options: BrokerOptions, names: string[] | null): DescribedConfig[] {
+  const wanted = names === null || names.length === 0 ? DEFS : DEFS.filter((d) => names.includes(d.name));
+  return wanted.map((d) => {
+    const set = overrides[d.name];
+    const fallback = d.defaultValue(options);
+    const synonyms: DescribedConfig['synonyms'] = [{ name: d.brokerName, value: fallback, source: CONFIG_SOURCE.DEFAULT_CONFIG }];
+    if (set !== undefined) synonyms.unshift({ name: d.name, value: set, source: CONFIG_SOURCE.DYNAMIC_TOPIC_CONFIG });
+    return {
+      name: d.name,
+      value: set ?? fallback,
+      isDefault: set === undefined,
+      source: set === undefined ? CONFIG_SOURCE.DEFAULT_CONFIG : CONFIG_SOURCE.DYNAMIC_TOPIC_CONFIG,
+      synonyms,
+      type: d.type,
+      documentation: d.documentation,
+    };
+  });
+}
+
+/** The broker-level defaults under Kafka's broker config names (DescribeConfigs, resource type BROKER). */
+export function describeBrokerConfigs(options: BrokerOptions, names: string[] | null): DescribedConfig[] {
+  const all: Array<[string, string, number]> = [
+    ['auto.create.topics.enable', String(options.autoCreateTopics), CONFIG_TYPE.BOOLEAN],
+    ['num.partitions', String(options.defaultPartitions), CONFIG_TYPE.INT],
+    ['message.max.bytes', String(options.batchBytesMax), CONFIG_TYPE.INT],
+    ['socket.request.max.bytes', String(options.requestBytesMax), CONFIG_TYPE.INT],
+    ['max.connections', String(options.connectionsMax), CONFIG_TYPE.INT],
+    ['fetch.max.bytes', String(options.fetchResponseBytesMax), CONFIG_TYPE.INT],
+    ['log.segment.bytes', String(options.segmentBytesMax), CONFIG_TYPE.INT],
+    ['log.index.interval.bytes', String(options.indexIntervalBytes), CONFIG_TYPE.INT],
+    ['log.retention.ms', String(options.retentionMs), CONFIG_TYPE.LONG],
+    ['log.retention.bytes', String(options.retentionBytes), CONFIG_TYPE.LONG],
+    ['log.retention.check.interval.ms', String(options.retentionCheckIntervalMs), CONFIG_TYPE.LONG],
+    ['log.cleanup.policy', 'delete', CONFIG_TYPE.LIST],
+    ['log.message.timestamp.type', 'CreateTime', CONFIG_TYPE.STRING],
+    ['group.min.session.timeout.ms', String(options.sessionTimeoutMsMin), CONFIG_TYPE.INT],
+    ['group.max.session.timeout.ms', String(options.sessionTimeoutMsMax), CONFIG_TYPE.INT],
+    ['group.initial.rebalance.delay.ms', String(options.initialRebalanceDelayMs), CONFIG_TYPE.INT],
+    ['group.max.size', String(options.groupMaxSize), CONFIG_TYPE.INT],
+  ];
+  return all
+    .filter(([name]) => names === null || names.length === 0 || names.includes(name))
+    .map(([name, value, type]) => ({
+      name,
+      value,
+      isDefault: false,
+      source: CONFIG_SOURCE.STATIC_BROKER_CONFIG,
+      synonyms: [{ name, value, source: CONFIG_SOURCE.STATIC_BROKER_CONFIG }],
+      type,
+      documentation: 'static: set when the embedded broker starts',
+    }));
 }

@@ -242,6 +242,33 @@ describe('embedded broker with kcat (librdkafka)', () => {
     expect(one.stdout).not.toContain('kcat-produced');
   });
 
+  it('kcat -L sees partitions added by CreatePartitions; kcat -Q finds the exact record by timestamp; kcat -C starts at the DeleteRecords low watermark', async () => {
+    const topic = 'kcat-admin';
+    await createTopic(topic, 1);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] });
+      const listed = await kcat(['-L', '-t', topic]);
+      expect(listed.stdout).toMatch(new RegExp(`topic "${topic}" with 3 partitions:`));
+
+      const producer = kafka.producer();
+      await producer.connect();
+      // One batch on partition 0: timestamps 1000, 2000, ... 6000.
+      await producer.send({ topic, messages: Array.from({ length: 6 }, (_, i) => ({ value: `r${i}`, partition: 0, timestamp: String((i + 1) * 1000) })) });
+      await producer.disconnect();
+      const queried = await kcat(['-Q', '-t', `${topic}:0:2500`]);
+      expect(queried.stdout).toMatch(new RegExp(`${topic} \\[0\\] offset 2\\b`));
+
+      await admin.fetchTopicMetadata({ topics: [topic] });
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '4' }] });
+    } finally {
+      await admin.disconnect();
+    }
+    const { stdout } = await kcat(['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-f', '%o %s\\n']);
+    expect(stdout.trim().split('\n')).toEqual(['4 r4', '5 r5']);
+  });
+
   it('a ~100 KB message goes through kcat -P and comes back intact through kcat -C and kafkajs', async () => {
     const topic = 'kcat-large';
     await createTopic(topic);

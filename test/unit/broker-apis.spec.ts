@@ -89,4 +89,111 @@ describe('broker API handlers', () => {
       expect(r.node_id).toBe(-1);
     });
   });
+
+  describe('DescribeConfigs / AlterConfigs', () => {
+    test('v0 reports is_default; unknown topics, foreign broker ids and loggers are per-resource errors', async () => {
+      cluster.createTopic('t', 1, [{ name: 'retention.ms', value: '1000' }]);
+      const r = await call(32, 0, {
+        resources: [
+          { resource_type: 2, resource_name: 't', configuration_keys: ['retention.ms', 'retention.bytes'] },
+          { resource_type: 2, resource_name: 'missing', configuration_keys: null },
+          { resource_type: 4, resource_name: '7', configuration_keys: null },
+          { resource_type: 8, resource_name: '0', configuration_keys: null },
+        ],
+      });
+      expect(r.results[0].configs.map((c: Message) => [c.name, c.value, c.is_default])).toEqual([
+        ['retention.bytes', '-1', true],
+        ['retention.ms', '1000', false],
+      ]);
+      expect(r.results.slice(1).map((x: Message) => x.error_code)).toEqual([
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        ErrorCode.INVALID_REQUEST,
+        ErrorCode.INVALID_REQUEST,
+      ]);
+    });
+
+    test('v3 gives config types and, when asked, documentation', async () => {
+      cluster.createTopic('t', 1, []);
+      const r = await call(32, 3, {
+        resources: [{ resource_type: 2, resource_name: 't', configuration_keys: ['segment.bytes'] }],
+        include_synonyms: false,
+        include_documentation: true,
+      });
+      expect(r.results[0].configs[0]).toEqual(expect.objectContaining({ name: 'segment.bytes', config_type: 3, config_source: 5 }));
+      expect(r.results[0].configs[0].documentation).toMatch(/segment/);
+    });
+
+    test('AlterConfigs refuses unserved configs and broker resources, and leaves the topic as it was', async () => {
+      cluster.createTopic('t', 1, [{ name: 'retention.ms', value: '1000' }]);
+      const r = await call(33, 1, {
+        resources: [
+          { resource_type: 2, resource_name: 't', configs: [{ name: 'compression.type', value: 'gzip' }] },
+          { resource_type: 4, resource_name: '0', configs: [{ name: 'log.retention.ms', value: '1' }] },
+          { resource_type: 2, resource_name: 'missing', configs: [] },
+        ],
+        validate_only: false,
+      });
+      expect(r.responses.map((x: Message) => x.error_code)).toEqual([
+        ErrorCode.INVALID_CONFIG,
+        ErrorCode.INVALID_REQUEST,
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      ]);
+      expect(cluster.topics.get('t')!.overrides).toEqual({ 'retention.ms': '1000' });
+    });
+  });
+
+  describe('CreatePartitions', () => {
+    test('assignments must put each new partition on this node; duplicates are refused', async () => {
+      cluster.createTopic('t', 1, []);
+      const bad = await call(37, 1, { topics: [{ name: 't', count: 3, assignments: [{ broker_ids: [0] }] }], timeout_ms: 1000, validate_only: false });
+      expect(bad.results[0].error_code).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+      const dup = await call(37, 1, {
+        topics: [
+          { name: 't', count: 2, assignments: null },
+          { name: 't', count: 3, assignments: null },
+        ],
+        timeout_ms: 1000,
+        validate_only: false,
+      });
+      expect(dup.results.map((x: Message) => x.error_code)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
+      const dry = await call(37, 0, { topics: [{ name: 't', count: 3, assignments: null }], timeout_ms: 1000, validate_only: true });
+      expect(dry.results[0].error_code).toBe(ErrorCode.NONE);
+      expect(cluster.topics.get('t')!.partitions).toHaveLength(1);
+      const ok = await call(37, 0, { topics: [{ name: 't', count: 3, assignments: [{ broker_ids: [0] }, { broker_ids: [0] }] }], timeout_ms: 1000, validate_only: false });
+      expect(ok.results[0].error_code).toBe(ErrorCode.NONE);
+      expect(cluster.topics.get('t')!.partitions).toHaveLength(3);
+    });
+  });
+
+  describe('DeleteRecords / ListOffsets v0 / DeleteGroups', () => {
+    test('offsets past the high watermark and unknown partitions are per-partition errors; -1 means the high watermark', async () => {
+      cluster.createTopic('t', 1, []);
+      const r = await call(21, 1, {
+        topics: [
+          { name: 't', partitions: [{ partition_index: 0, offset: 5n }, { partition_index: 9, offset: 0n }] },
+        ],
+        timeout_ms: 1000,
+      });
+      expect(r.topics[0].partitions.map((p: Message) => [p.partition_index, p.error_code])).toEqual([
+        [0, ErrorCode.OFFSET_OUT_OF_RANGE],
+        [9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+      ]);
+      const all = await call(21, 0, { topics: [{ name: 't', partitions: [{ partition_index: 0, offset: -1n }] }], timeout_ms: 1000 });
+      expect(all.topics[0].partitions[0]).toEqual({ partition_index: 0, low_watermark: 0n, error_code: ErrorCode.NONE });
+    });
+
+    test('ListOffsets v0 answers old_style_offsets', async () => {
+      cluster.createTopic('t', 1, []);
+      const r = await call(2, 0, {
+        replica_id: -1,
+        topics: [{ name: 't', partitions: [{ partition_index: 0, timestamp: -1n, max_num_offsets: 1 }] }],
+      });
+      expect(r.topics[0].partitions[0]).toEqual(expect.objectContaining({ error_code: 0, old_style_offsets: [0n] }));
+    });
+
+    test('DeleteGroups answers per group', async () => {
+      const r = await call(42, 1, { groups_names: ['never-was'] });
+      expect(r.results).toEqual([{ group_id: 'never-was', error_code: ErrorCode.GROUP_ID_NOT_FOUND }]);
+    });
+  });
 });

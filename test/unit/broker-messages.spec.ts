@@ -151,7 +151,7 @@ describe('WireWriter growth', () => {
 describe('message registry', () => {
   it('holds every served API under its own key, request and response alike', () => {
     expect(Object.keys(MESSAGES).map(Number).sort((a, b) => a - b)).toEqual([
-      0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22,
+      0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 32, 33, 37, 42,
     ]);
     for (const [key, { request, response }] of Object.entries(MESSAGES)) {
       expect(request.apiKey).toBe(Number(key));
@@ -365,8 +365,9 @@ describe('kafkajs request encoders decode with our request specs', () => {
         {
           name: 'orders',
           partitions: [
-            { partition_index: 0, timestamp: -2n },
-            { partition_index: 1, timestamp: 1700000000000n },
+            // v0's max_num_offsets is absent from v3 and decodes as its default
+            { partition_index: 0, timestamp: -2n, max_num_offsets: 1 },
+            { partition_index: 1, timestamp: 1700000000000n, max_num_offsets: 1 },
           ],
         },
       ],

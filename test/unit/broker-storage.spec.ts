@@ -507,12 +507,12 @@ describe('PartitionLog', () => {
     });
   });
 
-  it('finds the first batch at or after a timestamp, across segments', () => {
+  it('finds the exact first record at or after a timestamp, across segments', () => {
     const dir = tempDir();
     const one = batch(2, 'x');
     const log = PartitionLog.open(dir, { ...defaults, segmentBytesMax: one.length * 3, indexIntervalBytes: 1 });
     for (let i = 0; i < 9; i++) {
-      // max timestamps 1010, 2010, ... 9010 (second record is 10 ms later)
+      // record timestamps 1000/1010, 2000/2010, ... 9000/9010 (second record is 10 ms later)
       log.append([
         encodeRecordBatch({
           baseTimestamp: BigInt((i + 1) * 1000),
@@ -523,12 +523,44 @@ describe('PartitionLog', () => {
         }),
       ]);
     }
-    expect(log.offsetForTimestamp(0n)).toEqual({ offset: 0n, timestamp: 1010n });
-    expect(log.offsetForTimestamp(1010n)).toEqual({ offset: 0n, timestamp: 1010n });
-    expect(log.offsetForTimestamp(1011n)).toEqual({ offset: 2n, timestamp: 2010n });
-    expect(log.offsetForTimestamp(6500n)).toEqual({ offset: 12n, timestamp: 7010n });
-    expect(log.offsetForTimestamp(9010n)).toEqual({ offset: 16n, timestamp: 9010n });
+    expect(log.offsetForTimestamp(0n)).toEqual({ offset: 0n, timestamp: 1000n });
+    // Inside a batch: the record, not the batch's first offset (as Kafka answers).
+    expect(log.offsetForTimestamp(1005n)).toEqual({ offset: 1n, timestamp: 1010n });
+    expect(log.offsetForTimestamp(1010n)).toEqual({ offset: 1n, timestamp: 1010n });
+    expect(log.offsetForTimestamp(1011n)).toEqual({ offset: 2n, timestamp: 2000n });
+    expect(log.offsetForTimestamp(6500n)).toEqual({ offset: 12n, timestamp: 7000n });
+    expect(log.offsetForTimestamp(9010n)).toEqual({ offset: 17n, timestamp: 9010n });
     expect(log.offsetForTimestamp(9011n)).toBeNull();
+    log.close();
+  });
+
+  it('deleteRecordsBefore moves the log start offset durably, inside a segment or past all of them', () => {
+    const dir = tempDir();
+    const one = batch(2, 'b0');
+    const opts = { ...defaults, segmentBytesMax: one.length * 2, indexIntervalBytes: 1 };
+    let log = PartitionLog.open(dir, opts);
+    for (let i = 0; i < 6; i++) log.append([batch(2, `b${i}`)]); // offsets 0-11, two batches per segment
+    expect(log.segmentCount).toBe(3);
+    expect(log.deleteRecordsBefore(5n)).toBe(5n);
+    expect(log.segmentCount).toBe(2); // [0,4) went whole; [4,8) holds offset 5
+    expect(log.logStartOffset).toBe(5n);
+    expect(() => log.read(4n, 1 << 20)).toThrow(OffsetOutOfRangeError);
+    expect(readBatchHeader(log.read(5n, 1 << 20)).baseOffset).toBe(4n); // the batch holding 5, as Kafka returns it
+    expect(log.offsetForTimestamp(0n)?.offset).toBe(5n);
+    expect(log.deleteRecordsBefore(3n)).toBe(5n); // never moves back
+    expect(() => log.deleteRecordsBefore(13n)).toThrow(OffsetOutOfRangeError);
+    log.close();
+
+    log = PartitionLog.open(dir, opts);
+    expect(log.logStartOffset).toBe(5n);
+    expect(log.deleteRecordsBefore(log.logEndOffset)).toBe(12n);
+    expect(log.segmentCount).toBe(1);
+    expect(log.read(12n, 1 << 20).length).toBe(0);
+    log.append([batch(1, 'after')]);
+    expect(log.logEndOffset).toBe(13n);
+    log.close();
+    log = PartitionLog.open(dir, opts);
+    expect([log.logStartOffset, log.logEndOffset]).toEqual([12n, 13n]);
     log.close();
   });
 

@@ -27,7 +27,7 @@ export const produce: ApiHandler = {
               index: p.index,
               error_code: r.errorCode,
               base_offset: r.baseOffset,
-              log_append_time_ms: -1n,
+              log_append_time_ms: r.logAppendTimeMs,
               log_start_offset: r.logStartOffset,
             };
           }),

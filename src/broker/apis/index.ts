@@ -14,7 +14,12 @@ import { listGroups } from './16-list-groups';
 import { apiVersions } from './18-api-versions';
 import { createTopics } from './19-create-topics';
 import { deleteTopics } from './20-delete-topics';
+import { deleteRecords } from './21-delete-records';
 import { initProducerId } from './22-init-producer-id';
+import { describeConfigs } from './32-describe-configs';
+import { alterConfigs } from './33-alter-configs';
+import { createPartitions } from './37-create-partitions';
+import { deleteGroups } from './42-delete-groups';
 import { ApiHandler } from './handler';
 
 export const API_HANDLERS: ApiHandler[] = [
@@ -34,5 +39,10 @@ export const API_HANDLERS: ApiHandler[] = [
   apiVersions,
   createTopics,
   deleteTopics,
+  deleteRecords,
   initProducerId,
+  describeConfigs,
+  alterConfigs,
+  createPartitions,
+  deleteGroups,
 ];

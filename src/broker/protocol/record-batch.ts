@@ -165,3 +165,16 @@ export function setBaseOffset(batch: Buffer, baseOffset: bigint): void {
 export function setPartitionLeaderEpoch(batch: Buffer, epoch: number): void {
   batch.writeInt32BE(epoch, PARTITION_LEADER_EPOCH_AT);
 }
+
+const TIMESTAMP_TYPE_FLAG = 0x08;
+
+/**
+ * LogAppendTime topics: marks the batch's timestamps as the broker's and sets maxTimestamp
+ * to `nowMs` (consumers then read it as every record's timestamp), then re-computes the CRC,
+ * which covers attributes and timestamps. As Kafka's LogValidator does.
+ */
+export function stampLogAppendTime(batch: Buffer, nowMs: bigint): void {
+  batch.writeInt16BE(batch.readInt16BE(ATTRIBUTES_AT) | TIMESTAMP_TYPE_FLAG, ATTRIBUTES_AT);
+  batch.writeBigInt64BE(nowMs, MAX_TIMESTAMP_AT);
+  batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), CRC_AT);
+}

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BATCH_LENGTH_PREFIX_BYTES, BatchHeader, lastOffset, readBatchHeader, setBaseOffset } from '../protocol/record-batch';
 import { fsyncAsync, fsyncDirAsync, fsyncDirSync } from './file-io';
+import { readJsonFile, writeJsonFileDurably } from './json-file';
 import { GroupCommit } from './group-commit';
 import { ProducerStateTable } from './producer-state';
 import { parseSegmentFileName, Segment, SEGMENT_BYTES_LIMIT, segmentFileName } from './segment';
@@ -20,6 +21,9 @@ export interface PartitionLogOptions {
   /** Delete oldest segments while the log is larger than this; -1 is unbounded. */
   retentionBytes: number;
 }
+
+/** DeleteRecords' durable log start offset (Kafka keeps it in log-start-offset-checkpoint). */
+const LOG_START_OFFSET_FILE = 'log-start-offset.json';
 
 export class OffsetOutOfRangeError extends Error {
   constructor(
@@ -54,6 +58,8 @@ export class PartitionLog {
   fsyncCount = 0;
 
   private segments: Segment[] = [];
+  /** Set by DeleteRecords: may lie inside the first segment, whose earlier batches stay on disk. */
+  private deletedBefore = 0n;
   private readonly unsynced = new Set<Segment>();
   private dirUnsynced = false;
   private readonly commits = new GroupCommit(
@@ -64,8 +70,18 @@ export class PartitionLog {
 
   private constructor(
     readonly dir: string,
-    readonly options: PartitionLogOptions,
+    private opts: PartitionLogOptions,
   ) {}
+
+  get options(): PartitionLogOptions {
+    return this.opts;
+  }
+
+  /** AlterConfigs: new retention and segment size apply from the next append or retention check. */
+  reconfigure(options: PartitionLogOptions): void {
+    validateOptions(options);
+    this.opts = options;
+  }
 
   static open(dir: string, options: PartitionLogOptions): PartitionLog {
     validateOptions(options);
@@ -77,6 +93,9 @@ export class PartitionLog {
         log.segments.push(Segment.create(dir, 0n, options.indexIntervalBytes, Date.now()));
         log.dirUnsynced = true;
       }
+      const saved = readJsonFile<{ logStartOffset: string }>(path.join(dir, LOG_START_OFFSET_FILE));
+      // A torn tail cut off by recovery can leave the saved offset past the end: clamp it.
+      if (saved) log.deletedBefore = BigInt(saved.logStartOffset) > log.logEndOffset ? log.logEndOffset : BigInt(saved.logStartOffset);
     } catch (err) {
       for (const s of log.segments) s.close();
       throw err;
@@ -144,7 +163,31 @@ export class PartitionLog {
   }
 
   get logStartOffset(): bigint {
-    return this.segments[0].baseOffset;
+    const base = this.segments[0].baseOffset;
+    return this.deletedBefore > base ? this.deletedBefore : base;
+  }
+
+  /**
+   * DeleteRecords: every record before `offset` is gone for readers from now on, durably
+   * (the new start offset is fsynced before this returns). Whole segments below it are
+   * removed; the batches of the segment it falls in stay until that segment goes, as in
+   * Kafka. Returns the new log start offset.
+   */
+  deleteRecordsBefore(offset: bigint, nowMs = Date.now()): bigint {
+    this.ensureOpen();
+    const end = this.logEndOffset;
+    if (offset < 0n || offset > end) throw new OffsetOutOfRangeError(offset, this.logStartOffset, end);
+    if (offset <= this.logStartOffset) return this.logStartOffset;
+    // Everything deleted: start an empty segment at the end so the old ones can all go.
+    if (offset === end && this.active.sizeBytes > 0) this.roll(end, nowMs);
+    writeJsonFileDurably(path.join(this.dir, LOG_START_OFFSET_FILE), { logStartOffset: offset.toString() });
+    this.deletedBefore = offset;
+    this.dropSegmentsBelowStart();
+    return this.logStartOffset;
+  }
+
+  private dropSegmentsBelowStart(): void {
+    while (this.segments.length > 1 && this.segments[0].nextOffset <= this.deletedBefore) this.deleteOldest();
   }
 
   /** Next offset to assign; also the high watermark, this being the only replica. */
@@ -301,7 +344,8 @@ export class PartitionLog {
     this.ensureOpen();
     const ts = Number(timestampMs);
     for (const s of this.segments) {
-      const found = s.findByTimestamp(ts);
+      if (s.nextOffset <= this.logStartOffset) continue;
+      const found = s.findByTimestamp(ts, this.logStartOffset);
       if (found !== null) return found;
     }
     return null;
@@ -313,7 +357,9 @@ export class PartitionLog {
    */
   enforceRetention(nowMs: number): number {
     this.ensureOpen();
-    let deleted = 0;
+    let deleted = this.segments.length;
+    this.dropSegmentsBelowStart();
+    deleted -= this.segments.length;
     const { retentionMs, retentionBytes } = this.options;
     if (retentionMs >= 0) {
       while (this.segments.length > 1 && nowMs - this.segments[0].retentionTimestampMs() > retentionMs) {

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BATCH_LENGTH_PREFIX_BYTES, BatchHeader, lastOffset } from '../protocol/record-batch';
+import { firstRecordAtOrAfter } from '../protocol/record-timestamps';
 import { BatchScanner } from './batch-scanner';
 import { readAt, readExactly, writeFullyAt } from './file-io';
 import { OffsetIndex } from './offset-index';
@@ -211,11 +212,21 @@ export class Segment {
     return { bytes: buf.subarray(0, end), reachedEnd: first.position + end === this.sizeBytes };
   }
 
-  /** First batch with maxTimestamp >= ts, or null if this segment has none. */
-  findByTimestamp(timestampMs: number): { offset: bigint; timestamp: bigint } | null {
+  /**
+   * The first record at or after `minOffset` whose timestamp is >= ts, or null if this segment
+   * has none: the first batch whose maxTimestamp reaches ts, then the exact record inside it.
+   */
+  findByTimestamp(timestampMs: number, minOffset: bigint): { offset: bigint; timestamp: bigint } | null {
     if (this.maxTimestamp < timestampMs) return null;
-    const found = this.findBatch(this.index.positionForTimestamp(timestampMs), (h) => Number(h.maxTimestamp) >= timestampMs);
-    return found === null ? null : { offset: found.header.baseOffset, timestamp: found.header.maxTimestamp };
+    let from = this.index.positionForTimestamp(timestampMs);
+    for (;;) {
+      const found = this.findBatch(from, (h) => Number(h.maxTimestamp) >= timestampMs && lastOffset(h) >= minOffset);
+      if (found === null) return null;
+      const bytes = readExactly(this.fd, found.position, found.sizeBytes);
+      const record = firstRecordAtOrAfter(bytes, found.header, timestampMs, minOffset);
+      if (record !== null) return record;
+      from = found.position + found.sizeBytes; // only earlier records matched minOffset; go on
+    }
   }
 
   private findBatch(from: number, matches: (h: BatchHeader) => boolean): { header: BatchHeader; position: number; sizeBytes: number } | null {

@@ -1,8 +1,13 @@
 // Registry of every message this broker can decode/encode, keyed by apiKey.
 import { MessageSpec } from '../schema';
+import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs';
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions';
+import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions';
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics';
+import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups';
+import { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics';
+import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups';
 import { FetchRequest, FetchResponse } from './fetch';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator';
@@ -18,9 +23,14 @@ import { OffsetFetchRequest, OffsetFetchResponse } from './offset-fetch';
 import { ProduceRequest, ProduceResponse } from './produce';
 import { SyncGroupRequest, SyncGroupResponse } from './sync-group';
 
+export * from './alter-configs';
 export * from './api-versions';
+export * from './create-partitions';
 export * from './create-topics';
+export * from './delete-groups';
+export * from './delete-records';
 export * from './delete-topics';
+export * from './describe-configs';
 export * from './describe-groups';
 export * from './fetch';
 export * from './find-coordinator';
@@ -53,7 +63,12 @@ const pairs: Array<{ request: MessageSpec; response: MessageSpec }> = [
   { request: ApiVersionsRequest, response: ApiVersionsResponse },
   { request: CreateTopicsRequest, response: CreateTopicsResponse },
   { request: DeleteTopicsRequest, response: DeleteTopicsResponse },
+  { request: DeleteRecordsRequest, response: DeleteRecordsResponse },
   { request: InitProducerIdRequest, response: InitProducerIdResponse },
+  { request: DescribeConfigsRequest, response: DescribeConfigsResponse },
+  { request: AlterConfigsRequest, response: AlterConfigsResponse },
+  { request: CreatePartitionsRequest, response: CreatePartitionsResponse },
+  { request: DeleteGroupsRequest, response: DeleteGroupsResponse },
 ];
 
 export const MESSAGES: Record<number, { request: MessageSpec; response: MessageSpec }> = Object.fromEntries(

@@ -1,11 +1,11 @@
 // ListOffsets (key 2). Field facts from Apache Kafka's ListOffsetsRequest.json /
-// ListOffsetsResponse.json, trimmed to the versions this broker serves (1-3).
+// ListOffsetsResponse.json, trimmed to the versions this broker serves (0-3).
 import { MessageSpec, array, field } from '../schema';
 
 export const ListOffsetsRequest: MessageSpec = {
   apiKey: 2,
   name: 'ListOffsetsRequest',
-  validVersions: '1-3',
+  validVersions: '0-3',
   flexibleVersions: '6+',
   fields: [
     field('replica_id', 'int32', '0+'),
@@ -16,6 +16,8 @@ export const ListOffsetsRequest: MessageSpec = {
         field('partition_index', 'int32', '0+'),
         // -1 = latest, -2 = earliest, otherwise a timestamp in ms
         field('timestamp', 'int64', '0+'),
+        // v0 only: how many offsets (segment base offsets, newest first) to answer with
+        field('max_num_offsets', 'int32', '0', { default: 1 }),
       ], '0+'),
     ], '0+'),
   ],
@@ -24,7 +26,7 @@ export const ListOffsetsRequest: MessageSpec = {
 export const ListOffsetsResponse: MessageSpec = {
   apiKey: 2,
   name: 'ListOffsetsResponse',
-  validVersions: '1-3',
+  validVersions: '0-3',
   flexibleVersions: '6+',
   fields: [
     field('throttle_time_ms', 'int32', '2+'),
@@ -33,6 +35,7 @@ export const ListOffsetsResponse: MessageSpec = {
       array('partitions', [
         field('partition_index', 'int32', '0+'),
         field('error_code', 'int16', '0+'),
+        array('old_style_offsets', 'int64', '0'),
         field('timestamp', 'int64', '1+', { default: -1n }),
         field('offset', 'int64', '1+', { default: -1n }),
       ], '0+'),

@@ -1,0 +1,38 @@
+// AlterConfigs (key 33), versions 0-1.
+// v0: resources with their full config set, validate_only. v1: same as v0 (throttling order).
+// Not incremental, as in Kafka: the configs sent replace every config set on the topic, and
+// those left out return to the broker default. Values are checked as CreateTopics checks
+// them (topic-config.ts); an unserved name or value (cleanup.policy=compact) is INVALID_CONFIG.
+// Changes are persisted with the topic list and apply to existing partitions at once.
+// Not implemented: broker configs (static; set when the broker starts) → INVALID_REQUEST.
+import { ErrorCode, KafkaError } from '../protocol/errors';
+import { Message } from '../protocol/schema';
+import { RESOURCE_TYPE } from './32-describe-configs';
+import { ApiHandler } from './handler';
+
+export const alterConfigs: ApiHandler = {
+  apiKey: 33,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, { cluster }) {
+    const responses = (request.resources as Message[]).map((res) => {
+      const result = (error_code: number, error_message: string | null) => ({
+        resource_type: res.resource_type,
+        resource_name: res.resource_name,
+        error_code,
+        error_message,
+      });
+      if (res.resource_type !== RESOURCE_TYPE.TOPIC) {
+        return result(ErrorCode.INVALID_REQUEST, `only topic configs can be altered on the embedded broker (resource type ${res.resource_type})`);
+      }
+      try {
+        cluster.alterTopicConfigs(res.resource_name, res.configs as { name: string; value: string | null }[], Boolean(request.validate_only));
+        return result(ErrorCode.NONE, null);
+      } catch (err) {
+        if (err instanceof KafkaError) return result(err.code, err.message);
+        throw err;
+      }
+    });
+    return { throttle_time_ms: 0, responses };
+  },
+};
