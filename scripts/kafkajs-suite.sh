@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Runs kafkajs v2.2.4's own integration specs against ONE embedded broker and prints
+# passed / failed / skipped per spec directory. Not part of CI: it takes 15-25 minutes.
+#
+#   npm run kafkajs-suite -- <kafkajs source>
+#   scripts/kafkajs-suite.sh <kafkajs source> [spec dir ...]
+#
+# <kafkajs source> is one of:
+#   - a kafkajs git checkout or bare git dir holding tag v2.2.4 (the tag is `git archive`d),
+#   - a directory holding the v2.2.4 sources (package.json, src/, testHelpers/),
+#   - a .tar.gz of that tree (e.g. GitHub's archive of the tag).
+# The npm tarball of kafkajs does not do: it ships neither the *.spec.js files nor testHelpers/.
+#
+# Spec dirs default to the six the broker is measured on (docs/broker.md):
+#   src/producer src/consumer src/admin src/cluster src/broker src/network
+#
+# What is changed in kafkajs: only testHelpers/index.js's broker addresses. The three
+# plaintext "brokers" all point at the one embedded broker; the SSL and SASL ports point at
+# a port where nothing listens, so those tests fail fast instead of hanging. KAFKA_VERSION=2.4,
+# as kafkajs's own `yarn jest` sets it. kafkajs's devDependencies are installed from the npm
+# registry into the work dir (once; reused when the work dir is kept).
+#
+# Environment:
+#   KAFKAJS_SUITE_PORT     broker port (default 9092: a few kafkajs specs hard-code it)
+#   KAFKAJS_SUITE_WORKDIR  where kafkajs is unpacked and results go (default: a new temp dir)
+#   KAFKAJS_SUITE_WORKERS  jest workers (default 2)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SOURCE="${1:-}"
+if [ -z "$SOURCE" ]; then
+  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+shift
+DIRS=("$@")
+[ ${#DIRS[@]} -gt 0 ] || DIRS=(src/producer src/consumer src/admin src/cluster src/broker src/network)
+PORT="${KAFKAJS_SUITE_PORT:-9092}"
+WORKERS="${KAFKAJS_SUITE_WORKERS:-2}"
+WORK="${KAFKAJS_SUITE_WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/intake-kafkajs-suite-XXXXXX")}"
+KJS="$WORK/kafkajs"
+RESULTS="$WORK/results"
+DEAD_PORT=1 # nothing listens on tcpmux: SSL/SASL connections are refused at once
+mkdir -p "$WORK" "$RESULTS"
+rm -f "$RESULTS"/*.json "$RESULTS"/*.log
+
+# ---- 1. kafkajs v2.2.4 sources ---------------------------------------------------------
+if [ ! -f "$KJS/testHelpers/index.js" ]; then
+  mkdir -p "$KJS"
+  if [ -f "$SOURCE" ]; then
+    tar -xzf "$SOURCE" -C "$KJS" --strip-components=1
+  elif git -C "$SOURCE" rev-parse --verify -q v2.2.4 >/dev/null 2>&1; then
+    git -C "$SOURCE" archive v2.2.4 | tar -x -C "$KJS"
+  elif [ -f "$SOURCE/testHelpers/index.js" ]; then
+    cp -R "$SOURCE/." "$KJS/"
+    rm -rf "$KJS/.git" "$KJS/node_modules"
+  else
+    echo "kafkajs-suite: $SOURCE is neither a git dir with tag v2.2.4, a kafkajs source tree nor a .tar.gz" >&2
+    exit 2
+  fi
+fi
+version="$(node -p "require('$KJS/package.json').version")"
+[ "$version" = "2.2.4" ] || { echo "kafkajs-suite: expected kafkajs 2.2.4, found $version" >&2; exit 2; }
+
+# ---- 2. its test dependencies (versions from its yarn.lock ranges) -------------------------
+if [ ! -x "$KJS/node_modules/.bin/jest" ]; then
+  echo "kafkajs-suite: installing kafkajs's test dependencies into $KJS/node_modules"
+  (cd "$KJS" && npm install --no-audit --no-fund --ignore-scripts --no-package-lock --no-save \
+    jest@25.5.4 jest-circus@25.5.4 jest-extended@0.11.5 jest-junit@10.0.0 execa@2.1.0 glob@7.2.3 \
+    ip@1.1.8 mockdate@2.0.5 semver@6.3.0 uuid@3.4.0 jsonwebtoken@9.0.0 >"$WORK/npm-install.log" 2>&1) || {
+    echo "kafkajs-suite: npm install failed, see $WORK/npm-install.log" >&2
+    exit 1
+  }
+fi
+
+# ---- 3. point the test helpers at one broker ---------------------------------------------
+HELPERS="$KJS/testHelpers/index.js"
+[ -f "$HELPERS.orig" ] || cp "$HELPERS" "$HELPERS.orig"
+node - "$HELPERS.orig" "$HELPERS" "$PORT" "$DEAD_PORT" <<'EOF'
+const fs = require('fs');
+const [from, to, port, dead] = process.argv.slice(2);
+let s = fs.readFileSync(from, 'utf8');
+const swaps = [
+  // IPv4 loopback: the broker binds 127.0.0.1, and `localhost` may resolve to ::1 first.
+  [/const getHost = \(\) => 'localhost'/, "const getHost = () => '127.0.0.1'"],
+  [/const plainTextBrokers = .*/, `const plainTextBrokers = (host = getHost()) => [\`\${host}:${port}\`, \`\${host}:${port}\`, \`\${host}:${port}\`]`],
+  [/const sslBrokers = .*/, `const sslBrokers = (host = getHost()) => [\`\${host}:${dead}\`, \`\${host}:${dead}\`, \`\${host}:${dead}\`]`],
+  [/const saslBrokers = .*/, `const saslBrokers = (host = getHost()) => [\`\${host}:${dead}\`, \`\${host}:${dead}\`, \`\${host}:${dead}\`]`],
+  [/port: 9092,/g, `port: ${port},`],
+  [/port: 9093,/g, `port: ${dead},`],
+  [/port: 9094,/g, `port: ${dead},`],
+  [/\$\{getHost\(\)\}:9092/g, `\${getHost()}:${port}`],
+];
+for (const [re, by] of swaps) {
+  if (!re.test(s)) throw new Error(`testHelpers/index.js no longer matches ${re}: kafkajs changed, update this script`);
+  s = s.replace(re, by);
+}
+fs.writeFileSync(to, s);
+EOF
+
+# ---- 4. one embedded broker, from this checkout ---------------------------------------------
+# The broker CLI that `npm run broker` runs (src/broker/cli.ts), compiled on its own: src/broker
+# imports nothing from the app, so unfinished work elsewhere in the tree cannot stop this run.
+(cd "$ROOT" && npx tsc --module commonjs --target ES2022 --lib ES2022 --strict --esModuleInterop --skipLibCheck \
+  --types node --rootDir src/broker --outDir "$WORK/broker-dist" src/broker/cli.ts)
+DATA="$WORK/broker-data"
+rm -rf "$DATA"
+INTAKE_BROKER_PORT="$PORT" INTAKE_DATA_DIR="$DATA" node "$WORK/broker-dist/cli.js" >"$RESULTS/broker.log" 2>&1 &
+BROKER_PID=$!
+trap 'kill "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if node -e "require('net').connect($PORT,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null; then break; fi
+  kill -0 "$BROKER_PID" 2>/dev/null || { echo "kafkajs-suite: the broker did not start:" >&2; cat "$RESULTS/broker.log" >&2; exit 1; }
+  sleep 0.1
+done
+echo "kafkajs-suite: kafkajs 2.2.4 in $KJS, embedded broker on 127.0.0.1:$PORT (pid $BROKER_PID), results in $RESULTS"
+
+# ---- 5. the specs, one directory at a time -------------------------------------------------
+for dir in "${DIRS[@]}"; do
+  name="$(echo "$dir" | tr '/' '_')"
+  echo "kafkajs-suite: running $dir ..."
+  (cd "$KJS" && KAFKA_VERSION=2.4 NODE_ENV=test KAFKAJS_DEBUG_PROTOCOL_BUFFERS=1 \
+    node node_modules/.bin/jest --ci --forceExit --no-watchman --maxWorkers="$WORKERS" --reporters=default \
+    --testPathPattern "^$KJS/$dir/" --json --outputFile="$RESULTS/$name.json" >"$RESULTS/$name.log" 2>&1) || true
+done
+
+# ---- 6. the figures ---------------------------------------------------------------------------
+node - "$RESULTS" "${DIRS[@]}" <<'EOF'
+const fs = require('fs');
+const path = require('path');
+const [results, ...dirs] = process.argv.slice(2);
+const total = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+console.log('\ndirectory        passed  failed  skipped');
+for (const dir of dirs) {
+  const file = path.join(results, dir.replace(/\//g, '_') + '.json');
+  if (!fs.existsSync(file)) {
+    console.log(`${dir.padEnd(16)} (no results: see ${file.replace(/\.json$/, '.log')})`);
+    continue;
+  }
+  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const row = { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + (r.numTodoTests || 0) };
+  // A spec file that fails before any test runs (e.g. a suite-level error) counts its tests nowhere: report it.
+  for (const suite of r.testResults) {
+    const rel = path.relative(path.join(results, '..', 'kafkajs'), suite.name);
+    if (suite.assertionResults.length === 0 && suite.status === 'failed') {
+      row.failed += 1;
+      failures.push(`${rel} :: (the whole file failed: ${(suite.message || '').split('\n').find((l) => l.trim()) || 'no message'})`);
+    }
+    for (const a of suite.assertionResults) if (a.status === 'failed') failures.push(`${rel} :: ${a.fullName}`);
+  }
+  for (const k of Object.keys(total)) total[k] += row[k];
+  console.log(`${dir.padEnd(16)} ${String(row.passed).padStart(6)}  ${String(row.failed).padStart(6)}  ${String(row.skipped).padStart(7)}`);
+}
+console.log(`${'total'.padEnd(16)} ${String(total.passed).padStart(6)}  ${String(total.failed).padStart(6)}  ${String(total.skipped).padStart(7)}`);
+fs.writeFileSync(path.join(results, 'failures.txt'), failures.join('\n') + '\n');
+console.log(`\nfailing tests (${failures.length}) listed in ${path.join(results, 'failures.txt')}`);
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+EOF
