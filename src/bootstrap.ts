@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { RunningBroker, startBroker } from './broker';
 import { AppConfig } from './config/config';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { trackHttpConnections } from './http-shutdown';
 import { ROUTE_PARAM_CHARS_MAX, answerFrameworkError, configureHttpEdge } from './common/http-edge';
 
 /** Fastify's body limit: a 10,000 × 128-d JSON upsert is ~15 MB. */
@@ -27,9 +28,12 @@ export interface RunningIntake {
 export async function startIntake(config: AppConfig): Promise<RunningIntake> {
   const logger = new Logger('Intake');
   const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => logger.error(err));
-  };
+  // Once, in reverse start order (app, then Postgres, then the broker), however often it is called.
+  let stopped: Promise<void> | null = null;
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      for (const stop of [...stops].reverse()) await stop().catch((err) => logger.error(err));
+    })());
   try {
     let brokers = config.kafkaBrokers;
     if (brokers.length === 0) {
@@ -54,7 +58,11 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
       // Body parsers are Intake's own (src/common/http-edge.ts), not Nest's defaults.
       { logger: nestLogLevels(config.logLevel), bodyParser: false },
     );
-    stops.push(() => app.close());
+    const connections = trackHttpConnections(app.getHttpServer());
+    stops.push(async () => {
+      connections.beginClose();
+      await app.close();
+    });
     configureHttpEdge(app.getHttpAdapter().getInstance());
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
