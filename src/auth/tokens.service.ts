@@ -5,9 +5,10 @@
 
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Errors } from '../common/errors';
+import { isUniqueViolation } from '../database/insert-unique';
 import { ApiToken, ApiTokensRepository, RateLimitSetting } from './api-tokens.repository';
 import { Scope, TokenResources } from './scopes';
 import { generateTokenSecret, hashTokenSecret, sameHash, tokenHint } from './token-secret';
@@ -94,7 +95,7 @@ export class TokensService implements OnModuleInit {
 
   /** Two nodes starting together both try to store an admin token; one wins, the other uses it. */
   private tolerateConcurrentStart(err: unknown): void {
-    if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') return;
+    if (isUniqueViolation(err)) return;
     throw err;
   }
 

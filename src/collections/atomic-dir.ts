@@ -22,6 +22,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fsyncDir, fsyncTree } from '../common/fsync';
 
 const LEFTOVER = /^(.+)\.(tmp|old)-(\d+)-(\d+)$/;
 let sequence = 0;
@@ -117,28 +118,4 @@ export function cleanupStaleTemps(parentDir: string): CleanupReport {
   }
   if (report.removed.length > 0 || report.restored.length > 0) fsyncDir(parentDir);
   return report;
-}
-
-/** fsync every file and directory below (and including) `dir`, children before parents. */
-function fsyncTree(dir: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) fsyncTree(full);
-    else if (entry.isFile()) fsyncFile(full);
-  }
-  fsyncDir(dir);
-}
-
-function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** A directory fsync makes the names created/renamed inside it durable. */
-function fsyncDir(dir: string): void {
-  fsyncFile(dir);
 }

@@ -1,14 +1,12 @@
 // The collections table: definitions only. Vectors live in the log and the HNSW
 // indexes; this is what a node reads at start to know which collections to serve.
 
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Errors } from '../common/errors';
 import { CollectionEntity } from './collection.entity';
+import { insertUnique } from './insert-unique';
 
 export type NewCollection = Omit<CollectionEntity, 'createdAt' | 'description'> & { description?: string | null };
-
-/** Postgres SQLSTATE for a unique or primary-key violation. */
-const UNIQUE_VIOLATION = '23505';
 
 export class CollectionsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -24,15 +22,7 @@ export class CollectionsRepository {
       hnsw: collection.hnsw,
       shards: collection.shards,
     });
-    try {
-      // insert, not save: save would turn a duplicate into an update.
-      await repo.insert(row);
-    } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw Errors.conflict('collection', collection.name);
-      }
-      throw err;
-    }
+    await insertUnique(repo, row, () => Errors.conflict('collection', collection.name));
     return row;
   }
 

@@ -1,10 +1,9 @@
 // The index_sessions table: one open ingest session per index.
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors';
 import { IndexSessionEntity, IndexSessionStatus, IngestMode } from './index-session.entity';
+import { insertUnique } from './insert-unique';
 import { StateTransitions } from './state-transitions';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** open → finalizing; a finalized session's row is deleted (close), not moved to a third state. */
 export const INDEX_SESSION_TRANSITIONS = new StateTransitions<IndexSessionStatus>('index session', {
@@ -19,14 +18,7 @@ export class IndexSessionsRepository {
   async open(indexName: string, sessionId: string, mode: IngestMode): Promise<IndexSessionEntity> {
     const repo = this.dataSource.getRepository(IndexSessionEntity);
     const row = repo.create({ indexName, sessionId, mode, status: 'open', rowsStaged: '0' });
-    try {
-      await repo.insert(row);
-    } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw Errors.conflict('ingest session', indexName);
-      }
-      throw err;
-    }
+    await insertUnique(repo, row, () => Errors.conflict('ingest session', indexName));
     return row;
   }
 

@@ -10,8 +10,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BoundedQueue } from '../common/bounded-queue';
 import type { FinalizeCommand } from './session-record';
+import { BuildPool } from '../collections/build/build-pool';
 import { buildShardInWorker } from '../collections/build/shard-builder';
 import type { CollectionSpec } from '../collections/collection-spec';
 import type { StagedRow } from './session-staging';
@@ -22,19 +22,7 @@ const BUILD_WORKERS_MAX = Math.max(1, os.availableParallelism());
 /** Shard builds waiting for a worker; past this a finalize fails and is retried from the log. */
 export const BUILDS_WAITING_MAX = 4_096;
 export const BUILD_QUEUE = 'shard_builds_waiting';
-let buildsRunning = 0;
-const buildQueue = new BoundedQueue<() => void>(BUILD_QUEUE, BUILDS_WAITING_MAX);
-
-async function withBuildSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (buildsRunning >= BUILD_WORKERS_MAX) await new Promise<void>((r) => buildQueue.push(r));
-  buildsRunning++;
-  try {
-    return await work();
-  } finally {
-    buildsRunning--;
-    buildQueue.shift()?.();
-  }
-}
+const builds = new BuildPool(BUILD_QUEUE, BUILD_WORKERS_MAX, BUILDS_WAITING_MAX);
 
 export interface FinalizeShardInput {
   current: ShardIndex;
@@ -80,7 +68,7 @@ export async function finalizeShard(input: FinalizeShardInput): Promise<Finalize
     }
     const vectors = new Float32Array(rows.length * spec.dimension);
     rows.forEach((r, i) => vectors.set(r.vector, i * spec.dimension));
-    const built = await withBuildSlot(() =>
+    const built = await builds.run(() =>
       buildShardInWorker(
         {
           dimension: spec.dimension,
