@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { runBuilds } from '../src/collections/build/build-pool';
 import { ShardBuildJob, buildShard } from '../src/collections/build/shard-builder';
 import { HnswParams, Metric, ShardHit, ShardIndex } from '../src/collections/shard-index';
+import { randomMatrix } from '../test/support/vectors';
 
 export interface BuildSpeedupOptions {
   n: number;
@@ -76,25 +77,6 @@ export interface BuildSpeedupResult {
   recallAt10Single: number;
   /** Recall@10 at other efSearch values (random high-dimensional data needs a large ef). */
   recallCurve: { efSearch: number; sharded: number; single: number }[];
-}
-
-/** mulberry32. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomMatrix(rows: number, dim: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const out = new Float32Array(rows * dim);
-  for (let i = 0; i < out.length; i++) out[i] = r() * 2 - 1;
-  return out;
 }
 
 /** Higher is better, as ShardIndex scores: -squared L2, inner product, or cosine. */

@@ -36,6 +36,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
+import { clusteredVectors, randomVectors } from '../test/support/vectors';
 
 const DIM = 128;
 const M = 16;
@@ -70,29 +71,14 @@ function phase(what: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 23)}${since}] ${what}`);
 }
 
-/** mulberry32: deterministic, so every run (and Intake vs raw) sees the same vectors. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** 64 Gaussian clusters, their centres from seed 999. */
+const CLUSTERS = { clusters: 64, spread: 0.35, centreSeed: 999 };
 
-const CLUSTERS = 64;
-const CLUSTER_SPREAD = 0.35;
-
+/** Seeded (mulberry32): every run, and Intake vs raw, sees the same vectors. */
 function vectors(n: number, seed: number, kind: string): number[][] {
-  const r = rng(seed);
-  if (kind === 'uniform') return Array.from({ length: n }, () => Array.from({ length: DIM }, () => r() * 2 - 1));
+  if (kind === 'uniform') return randomVectors(n, DIM, seed);
   if (kind !== 'clustered') throw new Error(`BENCH_DATA must be 'uniform' or 'clustered', got '${kind}'`);
-  const c = rng(999);
-  const centres = Array.from({ length: CLUSTERS }, () => Array.from({ length: DIM }, () => c() * 2 - 1));
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  return Array.from({ length: n }, () => centres[Math.floor(r() * CLUSTERS)].map((x) => x + CLUSTER_SPREAD * gaussian()));
+  return clusteredVectors(n, DIM, seed, CLUSTERS);
 }
 
 /** Exact cosine top-k of every query over `data` (brute force on normalised float64). */

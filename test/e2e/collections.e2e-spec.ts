@@ -5,39 +5,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { DataSource } from 'typeorm';
 import { Topics } from '../../src/log/topics';
 import { encodeVector } from '../../src/collections/vector-record';
-import { TestInfra, http, randomVectors, startApp, startInfra } from '../support/app';
+import { http, startApp, withTestApp } from '../support/app';
 import { eventually } from '../support/broker';
-import { connectDataSource } from '../support/postgres';
+import { randomVectors } from '../support/vectors';
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
 
 describe('collections over HTTP', () => {
-  let infra: TestInfra;
-  let app: Awaited<ReturnType<typeof startApp>>;
-  let db: DataSource;
+  const t = withTestApp({ db: true });
   const DIM = 32;
   const vectors = randomVectors(1000, DIM, 7);
   const queries = randomVectors(20, DIM, 99);
 
-  const api = (method: string, p: string, body?: unknown) => http(app.url, method, p, body);
+  const api = (method: string, p: string, body?: unknown) => http(t.app.url, method, p, body);
   const searchAll = async (name: string) =>
     Promise.all(queries.map((q) => api('POST', `/vectordb/collections/${name}/search/dense`, { query_vector: q, top_k: 10 }).then((r) => r.body.results)));
-
-  beforeAll(async () => {
-    infra = await startInfra();
-    app = await startApp(infra);
-    db = await connectDataSource(infra.pg.url);
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-    await app?.close();
-    await infra?.stop();
-  });
 
   it('creates, lists, gets and refuses duplicate or malformed collections', async () => {
     const created = await api('POST', '/vectordb/collections', {
@@ -154,13 +139,13 @@ describe('collections over HTTP', () => {
     fs.writeFileSync(bad, Buffer.from([1, 2, 3, 4, 5]));
     // murmur2 is Kafka's Java default, which Intake uses to pick a vector's shard.
     const kcat = (file: string, key: string) =>
-      run('kcat', ['-b', infra.broker.address, '-X', 'broker.address.family=v4', '-X', 'partitioner=murmur2_random', '-P', '-t', topic, '-k', key, '-H', 'intake-op=upsert', file], { timeout: 20_000 });
+      run('kcat', ['-b', t.broker.address, '-X', 'broker.address.family=v4', '-X', 'partitioner=murmur2_random', '-P', '-t', topic, '-k', key, '-H', 'intake-op=upsert', file], { timeout: 20_000 });
     await kcat(good, 'from-kcat');
     await kcat(bad, 'broken-kcat');
     const r = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: vec, top_k: 1 });
     expect(r.body.results[0].id).toBe('from-kcat');
-    await eventually(async () => (await db.query(`SELECT 1 FROM ingest_errors WHERE topic = $1`, [topic])).length > 0, 10_000, 'the error row');
-    const rows = await db.query(`SELECT source, source_id, reason, payload FROM ingest_errors WHERE topic = $1`, [topic]);
+    await eventually(async () => (await t.db.query(`SELECT 1 FROM ingest_errors WHERE topic = $1`, [topic])).length > 0, 10_000, 'the error row');
+    const rows = await t.db.query(`SELECT source, source_id, reason, payload FROM ingest_errors WHERE topic = $1`, [topic]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ source: 'collection', source_id: 'docs', reason: 'WRONG_DIMENSION' });
     expect(Buffer.from(rows[0].payload)).toEqual(Buffer.from([1, 2, 3, 4, 5]));
@@ -168,19 +153,15 @@ describe('collections over HTTP', () => {
 
   it('gives identical search results after a restart, and after deleting the checkpoint and replaying the log', async () => {
     const before = await searchAll('docs');
-    const dataDir = app.dataDir;
-    await app.close();
-    app = await startApp(infra, dataDir);
+    await t.restartApp();
     expect(await searchAll('docs')).toEqual(before);
 
-    await app.close();
-    fs.rmSync(path.join(dataDir, 'indexes'), { recursive: true, force: true });
-    app = await startApp(infra, dataDir);
+    await t.restartApp((dataDir) => fs.rmSync(path.join(dataDir, 'indexes'), { recursive: true, force: true }));
     const replayed = await searchAll('docs');
     // Same ids in the same order; scores equal to float precision.
     expect(replayed.map((rs) => rs.map((x: { id: string }) => x.id))).toEqual(before.map((rs) => rs.map((x: { id: string }) => x.id)));
     // The malformed record was filed once, not again on replay.
-    const rows = await db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE source_id = 'docs'`);
+    const rows = await t.db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE source_id = 'docs'`);
     expect(rows[0].n).toBe(1);
   });
 
@@ -195,7 +176,7 @@ describe('collections over HTTP', () => {
       expect(up.status).toBe(200);
     }
     // A second node on the same log and database, with an apply timeout it cannot meet while replaying.
-    const impatient = await startApp(infra, undefined, { INTAKE_APPLY_TIMEOUT_MS: '1', INTAKE_NODE_ID: 'node-impatient' });
+    const impatient = await startApp(t.infra, undefined, { INTAKE_APPLY_TIMEOUT_MS: '1', INTAKE_NODE_ID: 'node-impatient' });
     try {
       const vec = randomVectors(1, DIM, 4242)[0];
       const r = await http(impatient.url, 'POST', '/vectordb/collections/backlog/streaming/upsert', { vectors: [{ id: 'slow-0', dense_values: vec }] });
@@ -214,7 +195,7 @@ describe('collections over HTTP', () => {
     const health = await api('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.body.details).toMatchObject({ log: { status: 'up' }, database: { status: 'up' }, consumer_lag: { status: 'up', records: '0' } });
-    const metrics = await fetch(`${app.url}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${t.app.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/intake_collection_vectors\{collection="docs"\} \d+/);
     expect(metrics).toMatch(/intake_http_requests_total\{method="POST",route="\/vectordb\/collections\/:id\/search\/dense",status="200"\} \d+/);
   });
@@ -223,8 +204,8 @@ describe('collections over HTTP', () => {
     const del = await api('DELETE', '/vectordb/collections/docs');
     expect(del.status).toBe(204);
     expect((await api('GET', '/vectordb/collections/docs')).status).toBe(404);
-    expect(fs.existsSync(path.join(app.dataDir, 'indexes', 'docs'))).toBe(false);
-    expect(infra.broker.cluster.topics.has(Topics.collection('docs'))).toBe(false);
+    expect(fs.existsSync(path.join(t.app.dataDir, 'indexes', 'docs'))).toBe(false);
+    expect(t.broker.cluster.topics.has(Topics.collection('docs'))).toBe(false);
     const recreated = await api('POST', '/vectordb/collections', { name: 'docs', dense_vector: { enabled: true, dimension: 4 } });
     expect(recreated.status).toBe(201);
     const search = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: [1, 0, 0, 0], top_k: 3 });

@@ -17,7 +17,8 @@ import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { IngestErrorsRepository, NewIngestError } from '../../src/database/ingest-errors.repository';
 import { HealthContributors } from '../../src/observability/health-contributors';
 import { ObservabilityModule } from '../../src/observability/observability.module';
-import { TestPostgres, connectDataSource, startTestPostgres } from '../support/postgres';
+import { withTestApp } from '../support/app';
+import { connectDataSource } from '../support/postgres';
 
 jest.setTimeout(120_000);
 
@@ -46,53 +47,44 @@ function error(offset: string, overrides: Partial<NewIngestError> = {}): NewInge
 }
 
 describe('database', () => {
-  let pg: TestPostgres;
-  let ds: DataSource;
+  const t = withTestApp({ broker: false, app: false, db: true });
   let errors: IngestErrorsRepository;
   let collections: CollectionsRepository;
 
-  beforeAll(async () => {
-    const started = Date.now();
-    pg = await startTestPostgres();
-    console.log(`embedded Postgres first start (initdb + start + create database): ${Date.now() - started} ms`);
-    ds = await connectDataSource(pg.url);
-    errors = new IngestErrorsRepository(ds);
-    collections = new CollectionsRepository(ds);
-  });
-
-  afterAll(async () => {
-    if (ds?.isInitialized) await ds.destroy();
-    await pg?.cleanup();
+  beforeAll(() => {
+    console.log(`embedded Postgres first start (initdb + start + create database): ${t.pg.startMs} ms`);
+    errors = new IngestErrorsRepository(t.db);
+    collections = new CollectionsRepository(t.db);
   });
 
   async function reconnect(): Promise<void> {
-    ds = await connectDataSource(pg.url);
-    errors = new IngestErrorsRepository(ds);
-    collections = new CollectionsRepository(ds);
+    t.db = await connectDataSource(t.pg.url);
+    errors = new IngestErrorsRepository(t.db);
+    collections = new CollectionsRepository(t.db);
   }
 
   /** Restarts the cluster on the same data dir (a new port: the test asked for 0). */
   async function restart(): Promise<number> {
-    await ds.destroy();
-    await pg.stop();
+    await t.db.destroy();
+    await t.pg.stop();
     const started = Date.now();
-    const again = await startEmbeddedPostgres({ dataDir: pg.dataDir, port: 0 });
+    const again = await startEmbeddedPostgres({ dataDir: t.pg.dataDir, port: 0 });
     const ms = Date.now() - started;
-    pg = { ...pg, ...again, cleanup: async () => { await again.stop(); fs.rmSync(pg.root, { recursive: true, force: true }); } };
+    t.pg = { ...t.pg, ...again, cleanup: async () => { await again.stop(); fs.rmSync(t.pg.root, { recursive: true, force: true }); } };
     await reconnect();
     return ms;
   }
 
   it('migrations create the tables, once', async () => {
-    const tables = await ds.query(
+    const tables = await t.db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['collections', 'index_sessions', 'ingest_errors', 'typeorm_migrations']);
-    const indexes = await ds.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'ingest_errors' ORDER BY indexname`);
+    const indexes = await t.db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'ingest_errors' ORDER BY indexname`);
     expect(indexes.map((i: { indexname: string }) => i.indexname)).toEqual(
       expect.arrayContaining(['ingest_errors_by_source', 'ingest_errors_record_once']),
     );
-    expect(await runMigrations(ds)).toEqual([]);
+    expect(await runMigrations(t.db)).toEqual([]);
   });
 
   it('records an ingest error once per log position', async () => {
@@ -128,7 +120,7 @@ describe('database', () => {
     expect(await errors.recordMany(batch)).toBe(0);
 
     await expect(
-      ds.transaction(async (manager) => {
+      t.db.transaction(async (manager) => {
         await errors.record(error('7', { topic: 'intake.stream.x', source: 'stream', sourceId: 'x' }), manager);
         throw new Error('materializer failed before committing its offsets');
       }),
@@ -170,7 +162,7 @@ describe('database', () => {
   });
 
   it('moves an index session open → finalizing once, however many callers race, and refuses a transition not in the table', async () => {
-    const sessions = new IndexSessionsRepository(ds);
+    const sessions = new IndexSessionsRepository(t.db);
     await collections.create({ name: 'sm', description: null, dimension: 4, metric: 'cosine', hnsw: { M: 16, efConstruction: 100, efSearch: 64 }, shards: 1 });
     await sessions.open('sm', '5b0f6c1e-8a53-4c1f-9a57-1f0c2a7e9d41', 'build');
     const wins = await Promise.all(Array.from({ length: 8 }, () => sessions.transition('sm', '5b0f6c1e-8a53-4c1f-9a57-1f0c2a7e9d41', 'open', 'finalizing')));
@@ -190,30 +182,30 @@ describe('database', () => {
   });
 
   it('starts over a stale postmaster.pid whose pid is dead or not Postgres', async () => {
-    await ds.destroy();
-    await pg.stop();
-    const lockFile = path.join(pg.dataDir, 'postmaster.pid');
-    const lockLines = (pid: number) => `${pid}\n${pg.dataDir}\n1700000000\n${pg.port}\n\n127.0.0.1\n  5432001    123456\nready   \n`;
+    await t.db.destroy();
+    await t.pg.stop();
+    const lockFile = path.join(t.pg.dataDir, 'postmaster.pid');
+    const lockLines = (pid: number) => `${pid}\n${t.pg.dataDir}\n1700000000\n${t.pg.port}\n\n127.0.0.1\n  5432001    123456\nready   \n`;
 
     const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
     fs.writeFileSync(lockFile, lockLines(dead));
-    let again = await startEmbeddedPostgres({ dataDir: pg.dataDir, port: 0 });
+    let again = await startEmbeddedPostgres({ dataDir: t.pg.dataDir, port: 0 });
     await again.stop();
 
     // After a reboot the old pid often belongs to something else; Postgres alone would refuse to start.
     fs.writeFileSync(lockFile, lockLines(process.pid));
-    again = await startEmbeddedPostgres({ dataDir: pg.dataDir, port: 0 });
-    pg = { ...pg, ...again, cleanup: async () => { await again.stop(); fs.rmSync(pg.root, { recursive: true, force: true }); } };
+    again = await startEmbeddedPostgres({ dataDir: t.pg.dataDir, port: 0 });
+    t.pg = { ...t.pg, ...again, cleanup: async () => { await again.stop(); fs.rmSync(t.pg.root, { recursive: true, force: true }); } };
     await reconnect();
     expect(await collections.get('docs')).toMatchObject(spec);
   });
 
   it('takes over from the orphaned postmaster of a killed run', async () => {
-    await ds.destroy();
-    await pg.stop();
+    await t.db.destroy();
+    await t.pg.stop();
     // A separate Node process starts the cluster and is SIGKILLed: its postmaster lives on, orphaned.
     const script = `require(${JSON.stringify(path.resolve(__dirname, '../../src/database/embedded-postgres'))})
-      .startEmbeddedPostgres({ dataDir: ${JSON.stringify(pg.dataDir)}, port: 0 })
+      .startEmbeddedPostgres({ dataDir: ${JSON.stringify(t.pg.dataDir)}, port: 0 })
       .then((pg) => console.log('READY ' + pg.port), (e) => { console.error(e); process.exit(1); });`;
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
       cwd: path.resolve(__dirname, '../..'),
@@ -228,26 +220,26 @@ describe('database', () => {
     });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    const orphan = Number(fs.readFileSync(path.join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const orphan = Number(fs.readFileSync(path.join(t.pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     expect(() => process.kill(orphan, 0)).not.toThrow();
 
-    const again = await startEmbeddedPostgres({ dataDir: pg.dataDir, port: 0 });
-    pg = { ...pg, ...again, cleanup: async () => { await again.stop(); fs.rmSync(pg.root, { recursive: true, force: true }); } };
+    const again = await startEmbeddedPostgres({ dataDir: t.pg.dataDir, port: 0 });
+    t.pg = { ...t.pg, ...again, cleanup: async () => { await again.stop(); fs.rmSync(t.pg.root, { recursive: true, force: true }); } };
     expect(() => process.kill(orphan, 0)).toThrow();
-    ds = await connectDataSource(pg.url);
-    errors = new IngestErrorsRepository(ds);
-    collections = new CollectionsRepository(ds);
+    t.db = await connectDataSource(t.pg.url);
+    errors = new IngestErrorsRepository(t.db);
+    collections = new CollectionsRepository(t.db);
     expect(await collections.get('docs')).toMatchObject(spec);
   });
 
   it('refuses a data dir whose postmaster belongs to a live run', async () => {
-    const err = await startEmbeddedPostgres({ dataDir: pg.dataDir, port: 0 }).catch((e: unknown) => e);
+    const err = await startEmbeddedPostgres({ dataDir: t.pg.dataDir, port: 0 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/is in use by a running Postgres/);
   });
 
   it('DatabaseModule connects, migrates, exports the repositories and a health check, and closes', async () => {
-    @Module({ imports: [ObservabilityModule, DatabaseModule.forRoot(pg.url)] })
+    @Module({ imports: [ObservabilityModule, DatabaseModule.forRoot(t.pg.url)] })
     class Root {}
     const app = await NestFactory.createApplicationContext(Root, { logger: false, abortOnError: false });
     const moduleDs = app.get(DataSource);

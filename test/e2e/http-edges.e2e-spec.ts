@@ -3,7 +3,8 @@
 // that cannot reach Postgres, deep JSON, long ids, router errors, wrong media types.
 // Every answer is a 4xx in the one error shape, never a 500 or a hang.
 import * as net from 'node:net';
-import { TestInfra, http, randomVectors, startApp, startInfra } from '../support/app';
+import { http, withTestApp } from '../support/app';
+import { randomVectors } from '../support/vectors';
 
 jest.setTimeout(120_000);
 
@@ -40,12 +41,11 @@ function rawExchange(url: string, chunks: Buffer[], idleMs = 3_000): Promise<{ t
 const statusLines = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
 
 describe('the HTTP edge', () => {
-  let infra: TestInfra;
-  let app: Awaited<ReturnType<typeof startApp>>;
+  const t = withTestApp();
   const DIM = 8;
-  const api = (method: string, p: string, body?: unknown) => http(app.url, method, p, body);
+  const api = (method: string, p: string, body?: unknown) => http(t.app.url, method, p, body);
   const send = async (method: string, p: string, headers: Record<string, string>, body?: string | Buffer) => {
-    const res = await fetch(`${app.url}${p}`, { method, headers, body });
+    const res = await fetch(`${t.app.url}${p}`, { method, headers, body });
     const text = await res.text();
     let json: any = null; // eslint-disable-line @typescript-eslint/no-explicit-any
     try {
@@ -57,16 +57,9 @@ describe('the HTTP edge', () => {
   };
 
   beforeAll(async () => {
-    infra = await startInfra();
-    app = await startApp(infra);
     expect(await api('POST', '/vectordb/collections', { name: 'docs', dense_vector: { enabled: true, dimension: DIM } })).toMatchObject({ status: 201 });
     const vectors = randomVectors(3, DIM, 1).map((v, i) => ({ id: `v${i}`, dense_values: v }));
     expect((await api('POST', '/vectordb/collections/docs/streaming/upsert', { vectors })).status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await infra?.stop();
   });
 
   it('accepts a body-less request with content-type application/json on routes that take no body', async () => {
@@ -92,12 +85,12 @@ describe('the HTTP edge', () => {
       for (let j = 0; j < DIM; j++) body.writeFloatLE(0.5, r * rowBytes + 32 + j * 4);
     }
     body.writeFloatLE(NaN, 32); // the FIRST row is bad
-    const { host } = new URL(app.url);
+    const { host } = new URL(t.app.url);
     const first = Buffer.from(
       `POST /ingest/batch?index_name=kab HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`,
     );
     const second = Buffer.from(`GET /health HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
-    const { text, closed } = await rawExchange(app.url, [first, body, second]);
+    const { text, closed } = await rawExchange(t.app.url, [first, body, second]);
     const statuses = statusLines(text);
     expect(statuses[0]).toBe(400);
     expect(text).toMatch(/row 0: component 0 \(NaN\)/);

@@ -4,7 +4,8 @@
 // request answered, the process still serving, and the data written before intact.
 // FUZZ_SEED and FUZZ_REQUESTS reproduce or lengthen a run.
 import * as net from 'node:net';
-import { TestInfra, http, randomVectors, seededRandom, startApp, startInfra } from '../support/app';
+import { http, withTestApp } from '../support/app';
+import { randomVectors, seededRandom } from '../support/vectors';
 
 jest.setTimeout(300_000);
 
@@ -97,25 +98,17 @@ function raw(url: string, bytes: Buffer, destroyAfterWrite: boolean): Promise<st
 }
 
 describe('HTTP fuzz (seeded)', () => {
-  let infra: TestInfra;
-  let app: Awaited<ReturnType<typeof startApp>>;
+  const t = withTestApp();
   const kept = randomVectors(20, DIM, 5);
-  const api = (method: string, p: string, body?: unknown) => http(app.url, method, p, body);
+  const api = (method: string, p: string, body?: unknown) => http(t.app.url, method, p, body);
 
   beforeAll(async () => {
-    infra = await startInfra();
-    app = await startApp(infra);
     for (const name of ['keep', 'fz']) {
       expect((await api('POST', '/vectordb/collections', { name, dense_vector: { enabled: true, dimension: DIM }, shards: 2 })).status).toBe(201);
     }
     const up = await api('POST', '/vectordb/collections/keep/streaming/upsert', { vectors: kept.map((v, i) => ({ id: `keep-${i}`, dense_values: v })) });
     expect(up.status).toBe(200);
     expect((await api('POST', '/init', { index_name: 'fz', mode: 'upsert' })).status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await infra?.stop();
   });
 
   it(`answers ${REQUESTS} mutated requests with no 5xx but 503, then still serves the data written before (seed ${SEED})`, async () => {
@@ -158,7 +151,7 @@ describe('HTTP fuzz (seeded)', () => {
         headers['content-type'] = 'application/json';
       }
       try {
-        const res = await fetch(`${app.url}${req.path}`, { method: req.method, headers, body, signal: AbortSignal.timeout(30_000) });
+        const res = await fetch(`${t.app.url}${req.path}`, { method: req.method, headers, body, signal: AbortSignal.timeout(30_000) });
         const text = await res.text();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status >= 500 && res.status !== 503) failures.push(`${req.method} ${req.path} ${body?.toString().slice(0, 200)} → ${res.status} ${text.slice(0, 200)}`);
@@ -170,7 +163,7 @@ describe('HTTP fuzz (seeded)', () => {
     for (let done = 0; done < REQUESTS; done += 4) await Promise.all([one(), one(), one(), one()]);
 
     // Raw-socket abuse: each leaves the server able to answer the next request.
-    const { host } = new URL(app.url);
+    const { host } = new URL(t.app.url);
     const abuse = [
       { bytes: Buffer.from(`POST /ingest/batch?index_name=fz HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n${'a'.repeat(500)}`), destroy: true },
       { bytes: Buffer.from(`POST /vectordb/collections/fz/streaming/upsert HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"vectors":[`), destroy: true },
@@ -180,10 +173,10 @@ describe('HTTP fuzz (seeded)', () => {
       { bytes: Buffer.from(`GET /health HTTP/1.1\r\nHost: ${host}\r\nContent-Length: -1\r\n\r\n`), destroy: false },
     ];
     for (const a of abuse) {
-      const answer = await raw(app.url, a.bytes, a.destroy);
+      const answer = await raw(t.app.url, a.bytes, a.destroy);
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
       if (status >= 500) failures.push(`raw ${a.bytes.toString('latin1').slice(0, 60)} → ${status}`);
-      const health = await fetch(`${app.url}/health`);
+      const health = await fetch(`${t.app.url}/health`);
       if (health.status !== 200) failures.push(`after raw ${a.bytes.toString('latin1').slice(0, 60)}: /health ${health.status}`);
     }
 

@@ -1,8 +1,7 @@
 // Seed 001 (index ingest sessions) over HTTP, on a real log, Postgres and hnswlib.
-import { DataSource } from 'typeorm';
-import { TestInfra, http, randomVectors, startApp, startInfra } from '../support/app';
+import { http, startApp, withTestApp } from '../support/app';
 import { eventually, kafkaClient } from '../support/broker';
-import { connectDataSource } from '../support/postgres';
+import { exactTopK, randomVectors } from '../support/vectors';
 
 jest.setTimeout(300_000);
 
@@ -19,43 +18,17 @@ function binaryRows(ids: string[], vectors: number[][]): Buffer {
   return buf;
 }
 
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
-
 describe('index ingest sessions', () => {
-  let infra: TestInfra;
-  let app: Awaited<ReturnType<typeof startApp>>;
-  let db: DataSource;
-  const api = (method: string, path: string, body?: unknown) => http(app.url, method, path, body);
+  const t = withTestApp({ db: true });
+  const api = (method: string, path: string, body?: unknown) => http(t.app.url, method, path, body);
   const batch = (index: string, body: Buffer) =>
-    fetch(`${app.url}/ingest/batch?index_name=${index}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body }).then(
+    fetch(`${t.app.url}/ingest/batch?index_name=${index}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body }).then(
       async (r) => ({ status: r.status, body: (await r.json()) as any }), // eslint-disable-line @typescript-eslint/no-explicit-any
     );
   const search = (index: string, v: number[], k = 10, extra: Record<string, unknown> = {}) =>
     api('POST', `/vectordb/collections/${index}/search/dense`, { query_vector: v, top_k: k, ...extra }).then((r) => r.body.results as { id: string; score: number }[]);
   const create = (name: string, shards = 2) =>
     api('POST', '/vectordb/collections', { name, dense_vector: { enabled: true, dimension: DIM }, shards, hnsw: { M: 16, ef_construction: 100, ef_search: 128 } });
-
-  beforeAll(async () => {
-    infra = await startInfra();
-    app = await startApp(infra);
-    db = await connectDataSource(infra.pg.url);
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-    await app?.close();
-    await infra?.stop();
-  });
 
   it('builds 20,000 × 64-d from binary batches into an index with recall@10 ≥ 0.95, answering searches from the old index meanwhile', async () => {
     expect((await create('big')).status).toBe(201);
@@ -107,11 +80,7 @@ describe('index ingest sessions', () => {
     const queries = randomVectors(100, DIM, 3);
     let hits = 0;
     for (const q of queries) {
-      const exact = vectors
-        .map((v, i) => ({ i, s: cosine(q, v) }))
-        .sort((a, b) => b.s - a.s)
-        .slice(0, 10)
-        .map((x) => ids[x.i]);
+      const exact = exactTopK(vectors, q, 10, 'cosine').map((i) => ids[i]);
       const got = new Set((await search('big', q, 10)).map((r) => r.id));
       hits += exact.filter((id) => got.has(id)).length;
     }
@@ -134,7 +103,7 @@ describe('index ingest sessions', () => {
     // a1 kept its original vector.
     expect((await search('ins', base[1], 1))[0]).toMatchObject({ id: 'a1' });
     expect((await search('ins', base[1], 1))[0].score).toBeCloseTo(1, 4);
-    const errors = await db.query(`SELECT reason, message FROM ingest_errors WHERE source_id = 'ins'`);
+    const errors = await t.db.query(`SELECT reason, message FROM ingest_errors WHERE source_id = 'ins'`);
     expect(errors).toHaveLength(1);
     expect(errors[0].reason).toBe('DUPLICATE_ID');
     expect(errors[0].message).toContain("'a1'");
@@ -191,7 +160,7 @@ describe('index ingest sessions', () => {
     nonAscii[1] = 0xe9;
     expect((await batch('errs', nonAscii)).body.error.message).toMatch(/row 0: the external id has a non-printable-ASCII byte/);
     expect((await batch('nope', good)).status).toBe(404);
-    const missingName = await fetch(`${app.url}/ingest/batch`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: good });
+    const missingName = await fetch(`${t.app.url}/ingest/batch`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: good });
     expect(missingName.status).toBe(400);
     const badParams = await api('POST', '/finalize', { index_name: 'errs', params: { M: 0 } });
     expect(badParams.status).toBe(400);
@@ -210,9 +179,7 @@ describe('index ingest sessions', () => {
     const vectors = randomVectors(500, DIM, 30);
     const ids = vectors.map((_, i) => `r${i}`);
     expect((await batch('restart', binaryRows(ids, vectors))).body.count).toBe(500);
-    const dataDir = app.dataDir;
-    await app.close();
-    app = await startApp(infra, dataDir);
+    await t.restartApp();
     expect((await api('GET', '/ingest/status?index_name=restart')).body.session).toMatchObject({ status: 'open', rows_staged: 500 });
     expect((await api('POST', '/finalize', { index_name: 'restart' })).status).toBe(200);
     for (const i of [0, 250, 499]) expect((await search('restart', vectors[i], 1))[0].id).toBe(ids[i]);
@@ -237,12 +204,9 @@ describe('index ingest sessions', () => {
 
   it('replays a finalized session from the log into the same index', async () => {
     const before = await search('restart', randomVectors(1, DIM, 50)[0], 10);
-    const dataDir = app.dataDir;
-    await app.close();
     const fs = await import('node:fs');
     const path = await import('node:path');
-    fs.rmSync(path.join(dataDir, 'indexes'), { recursive: true, force: true });
-    app = await startApp(infra, dataDir);
+    await t.restartApp((dataDir) => fs.rmSync(path.join(dataDir, 'indexes'), { recursive: true, force: true }));
     await eventually(async () => (await api('GET', '/ingest/status?index_name=restart')).body.vectors === 500, 60_000, 'the replayed build');
     expect((await search('restart', randomVectors(1, DIM, 50)[0], 10)).map((r) => r.id)).toEqual(before.map((r) => r.id));
   });
@@ -292,7 +256,7 @@ describe('index ingest sessions', () => {
     const ids = good.map((_, i) => `g${i}`);
     expect((await batch('direct', binaryRows(ids.slice(0, 10), good.slice(0, 10)))).status).toBe(200);
     // A Kafka producer writes a zero vector straight into the session: no HTTP check sees it.
-    const producer = kafkaClient(infra.broker).producer();
+    const producer = kafkaClient(t.broker).producer();
     await producer.connect();
     await producer.send({
       topic: 'intake.collection.direct',
@@ -305,20 +269,18 @@ describe('index ingest sessions', () => {
     for (let i = 0; i < 20; i += 3) expect((await search('direct', good[i], 1))[0].id).toBe(ids[i]);
     expect((await search('direct', kept[0], 1))[0].id).toBe('old');
     expect((await api('GET', '/ingest/status?index_name=direct')).body).toMatchObject({ session: null, vectors: 21 });
-    const errors = await db.query(`SELECT reason, record_key, message FROM ingest_errors WHERE source_id = 'direct'`);
+    const errors = await t.db.query(`SELECT reason, record_key, message FROM ingest_errors WHERE source_id = 'direct'`);
     expect(errors).toEqual([{ reason: 'INVALID_VECTOR', record_key: 'zero', message: expect.stringMatching(/all zeros/) }]);
 
     // A restart replays nothing into a second build: the same 21 vectors, the error filed once.
-    const dataDir = app.dataDir;
-    await app.close();
-    app = await startApp(infra, dataDir);
+    await t.restartApp();
     expect((await api('GET', '/ingest/status?index_name=direct')).body.vectors).toBe(21);
-    expect(await db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE source_id = 'direct'`)).toEqual([{ n: 1 }]);
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE source_id = 'direct'`)).toEqual([{ n: 1 }]);
   });
 
   it('serves a collection created on another node, and closes a session whose /finalize timed out once its build lands', async () => {
     // A second node, started BEFORE the collection exists, whose /finalize gives up at once.
-    const other = await startApp(infra, undefined, { INTAKE_FINALIZE_TIMEOUT_MS: '1', INTAKE_NODE_ID: 'node-1' });
+    const other = await startApp(t.infra, undefined, { INTAKE_FINALIZE_TIMEOUT_MS: '1', INTAKE_NODE_ID: 'node-1' });
     const on = (method: string, path: string, body?: unknown) => http(other.url, method, path, body);
     try {
       expect((await create('late', 1)).status).toBe(201);

@@ -4,38 +4,26 @@
 // SIGKILL while another takes its partitions over), and replica-mode restarts
 // that leave no consumer group behind.
 import { ChildProcess, spawn } from 'node:child_process';
-import { DataSource } from 'typeorm';
 import { LogClient } from '../../src/log/log-client';
 import { MaterializerRunner } from '../../src/materialize/materializer-runner';
 import { CheckpointOffsetStore } from '../../src/materialize/offset-store';
 import { IngestErrorsRepository } from '../../src/database/ingest-errors.repository';
 import type { ConsumedRecord, Decoded, MaterializerSurface } from '../../src/materialize/materializer';
-import { RunningBroker } from '../../src/broker';
-import { eventually, startTestBroker } from '../support/broker';
-import { TestPostgres, connectDataSource, startTestPostgres } from '../support/postgres';
+import { withTestApp } from '../support/app';
+import { eventually } from '../support/broker';
 import { CountingSurface, ROWS_TABLE, countingRunner } from '../support/counting-surface';
 
 jest.setTimeout(240_000);
 
 describe('materializer runner', () => {
-  let broker: RunningBroker;
-  let pg: TestPostgres;
-  let db: DataSource;
+  const t = withTestApp({ app: false, db: true });
   let log: LogClient;
 
   beforeAll(async () => {
-    [broker, pg] = await Promise.all([startTestBroker(), startTestPostgres()]);
-    db = await connectDataSource(pg.url);
-    await db.query(ROWS_TABLE);
-    log = new LogClient({ brokers: [broker.address], clientId: 'runner-test' });
+    await t.db.query(ROWS_TABLE);
+    log = new LogClient({ brokers: [t.broker.address], clientId: 'runner-test' });
+    t.onTeardown(() => log.close());
     await log.connect();
-  });
-
-  afterAll(async () => {
-    await log?.close();
-    await db?.destroy();
-    await broker?.stop();
-    await pg?.cleanup();
   });
 
   const produce = async (topic: string, values: (string | null)[], keyOf = (i: number) => `k${i}`, from = 0, partitions = 4) => {
@@ -46,9 +34,9 @@ describe('materializer runner', () => {
       );
     }
   };
-  const rows = async (topic: string) => (await db.query(`SELECT count(*)::int AS n FROM runner_rows WHERE topic = $1`, [topic]))[0].n as number;
+  const rows = async (topic: string) => (await t.db.query(`SELECT count(*)::int AS n FROM runner_rows WHERE topic = $1`, [topic]))[0].n as number;
   const duplicates = async (topic: string) =>
-    db.query(`SELECT partition, "offset", count(*)::int AS n FROM runner_rows WHERE topic = $1 GROUP BY 1, 2 HAVING count(*) > 1`, [topic]);
+    t.db.query(`SELECT partition, "offset", count(*)::int AS n FROM runner_rows WHERE topic = $1 GROUP BY 1, 2 HAVING count(*) > 1`, [topic]);
 
   it('applies in batches, files each decode and apply failure once, and a restart applies nothing twice', async () => {
     const topic = 'runner.batches';
@@ -56,12 +44,12 @@ describe('materializer runner', () => {
     const values = Array.from({ length: 1_000 }, (_, i) => (i % 100 === 7 ? 'not json' : i % 100 === 8 ? '{"n":-1}' : `{"n":${i}}`));
     await produce(topic, values);
     const surface = new CountingSurface('batches', topic, 4, 'a');
-    const runner = countingRunner(surface, log, db);
+    const runner = countingRunner(surface, log, t.db);
     await runner.start();
     const ends = await log.endOffsets(topic);
     expect(await runner.applied.waitForEnds(ends, 60_000)).toBe(true);
     expect(await rows(topic)).toBe(980);
-    const errors = await db.query(`SELECT reason, count(*)::int AS n FROM ingest_errors WHERE topic = $1 GROUP BY reason ORDER BY reason`, [topic]);
+    const errors = await t.db.query(`SELECT reason, count(*)::int AS n FROM ingest_errors WHERE topic = $1 GROUP BY reason ORDER BY reason`, [topic]);
     expect(errors).toEqual([
       { reason: 'INVALID_RECORD', n: 10 },
       { reason: 'MALFORMED_JSON', n: 10 },
@@ -70,12 +58,12 @@ describe('materializer runner', () => {
 
     // A new runner of the same materializer resumes from Postgres: nothing twice.
     await produce(topic, ['{"n":5000}', '{"n":5001}'], (i) => `late${i}`);
-    const again = countingRunner(new CountingSurface('batches', topic, 4, 'b'), log, db);
+    const again = countingRunner(new CountingSurface('batches', topic, 4, 'b'), log, t.db);
     await again.start();
     expect(await again.applied.waitForEnds(await log.endOffsets(topic), 60_000)).toBe(true);
     expect(await rows(topic)).toBe(982);
     expect(await duplicates(topic)).toEqual([]);
-    expect((await db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE topic = $1`, [topic]))[0].n).toBe(20);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM ingest_errors WHERE topic = $1`, [topic]))[0].n).toBe(20);
     await again.stop();
   });
 
@@ -85,7 +73,7 @@ describe('materializer runner', () => {
     await produce(topic, Array.from({ length: 2_000 }, (_, i) => `{"n":${i}}`));
     const surface = new CountingSurface('crash', topic, 4, 'a');
     surface.failAfterRows = 700;
-    const runner = countingRunner(surface, log, db);
+    const runner = countingRunner(surface, log, t.db);
     await runner.start();
     expect(await runner.applied.waitForEnds(await log.endOffsets(topic), 120_000)).toBe(true);
     expect(surface.failAfterRows).toBeNull(); // the fault did fire
@@ -99,7 +87,7 @@ describe('materializer runner', () => {
     await log.ensureTopic(topic, 4);
     const spawnNode = (node: string) =>
       new Promise<ChildProcess>((resolve, reject) => {
-        const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/support/runner-node.ts', broker.address, pg.url, topic, '4', node], {
+        const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/support/runner-node.ts', t.broker.address, t.pg.url, topic, '4', node], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
@@ -112,10 +100,10 @@ describe('materializer runner', () => {
       await produce(topic, values.slice(0, 4_000));
       // Both nodes apply: the partitions are split between them.
       await eventually(async () => {
-        const nodes = await db.query(`SELECT DISTINCT node FROM runner_rows WHERE topic = $1`, [topic]);
+        const nodes = await t.db.query(`SELECT DISTINCT node FROM runner_rows WHERE topic = $1`, [topic]);
         return nodes.length === 2;
       }, 60_000, 'both nodes to apply some partitions');
-      const byNode = await db.query(`SELECT node, array_agg(DISTINCT partition ORDER BY partition) AS partitions FROM runner_rows WHERE topic = $1 GROUP BY node ORDER BY node`, [topic]);
+      const byNode = await t.db.query(`SELECT node, array_agg(DISTINCT partition ORDER BY partition) AS partitions FROM runner_rows WHERE topic = $1 GROUP BY node ORDER BY node`, [topic]);
       const [pa, pb] = byNode.map((r: { partitions: number[] }) => r.partitions);
       expect(pa.filter((p: number) => pb.includes(p))).toEqual([]);
       // Kill a mid-stream, keep producing.
@@ -127,7 +115,7 @@ describe('materializer runner', () => {
       await new Promise((r) => setTimeout(r, 1_000));
       expect(await rows(topic)).toBe(N);
       expect(await duplicates(topic)).toEqual([]);
-      const owners = await db.query(`SELECT DISTINCT partition FROM runner_rows WHERE topic = $1 AND node = 'b' ORDER BY partition`, [topic]);
+      const owners = await t.db.query(`SELECT DISTINCT partition FROM runner_rows WHERE topic = $1 AND node = 'b' ORDER BY partition`, [topic]);
       expect(owners.map((r: { partition: number }) => r.partition)).toEqual([0, 1, 2, 3]);
     } finally {
       a.kill('SIGKILL');
@@ -155,8 +143,8 @@ describe('materializer runner', () => {
     const start = async () => {
       const r = new MaterializerRunner(surface, {
         log,
-        errors: new IngestErrorsRepository(db),
-        offsets: new CheckpointOffsetStore(new IngestErrorsRepository(db), new Map()),
+        errors: new IngestErrorsRepository(t.db),
+        offsets: new CheckpointOffsetStore(new IngestErrorsRepository(t.db), new Map()),
         groupId: 'intake.node-x.materializer.runner.replica',
       });
       await r.start();

@@ -1,13 +1,15 @@
 // One place that starts Intake for e2e tests: one embedded broker and one embedded
 // Postgres per test file (started in beforeAll), and as many app instances on a
 // temporary data dir as a test needs — a restart is close() then startApp() again
-// on the same data dir.
+// on the same data dir. withTestApp() registers that set-up and its tear-down.
 import * as fs from 'node:fs';
+import { DataSource } from 'typeorm';
 import { RunningBroker } from '../../src/broker';
 import { RunningIntake, startIntake } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
-import { startTestBroker, tempDir } from './broker';
-import { TestPostgres, startTestPostgres } from './postgres';
+import { startTestBroker } from './broker';
+import { TestPostgres, connectDataSource, startTestPostgres } from './postgres';
+import { tempDir } from './temp-dir';
 
 export interface TestInfra {
   broker: RunningBroker;
@@ -27,7 +29,9 @@ export async function startInfra(): Promise<TestInfra> {
   };
 }
 
-export async function startApp(infra: TestInfra, dataDir = tempDir('app'), env: Record<string, string> = {}): Promise<RunningIntake & { dataDir: string }> {
+export type TestApp = RunningIntake & { dataDir: string };
+
+export async function startApp(infra: TestInfra, dataDir = tempDir('app'), env: Record<string, string> = {}): Promise<TestApp> {
   fs.mkdirSync(dataDir, { recursive: true });
   const config = loadConfig({
     PORT: '0',
@@ -39,6 +43,85 @@ export async function startApp(infra: TestInfra, dataDir = tempDir('app'), env: 
   });
   const app = await startIntake(config);
   return { ...app, dataDir };
+}
+
+export interface TestAppOptions {
+  /** Start the broker (default true; the app needs it). */
+  broker?: boolean;
+  /** Start an app node on the infra (default true). */
+  app?: boolean;
+  /** Connect a DataSource to the Postgres, migrations applied (default false). */
+  db?: boolean;
+}
+
+/**
+ * What withTestApp starts, filled in by its beforeAll. A test may replace a field
+ * (restart the app, reconnect db, restart pg): the afterAll stops what is there then.
+ */
+export interface TestContext {
+  broker: RunningBroker;
+  pg: TestPostgres;
+  /** The broker and Postgres together, for startApp(). */
+  infra: TestInfra;
+  app: TestApp;
+  db: DataSource;
+  /** Closes the app and starts it again on its data dir; `between` runs while it is down. */
+  restartApp(between?: (dataDir: string) => void | Promise<void>): Promise<TestApp>;
+  /** Runs `stop` in the afterAll before anything withTestApp started stops (last added, first run). */
+  onTeardown(stop: () => unknown): void;
+}
+
+/**
+ * Call inside describe(): starts a broker and a Postgres (in parallel), then the app
+ * and a DataSource as asked, in a beforeAll; stops them in an afterAll — the test's
+ * own onTeardown steps first, then db, app, broker, Postgres.
+ */
+export function withTestApp(options: TestAppOptions = {}): TestContext {
+  const { broker: withBroker = true, app: withApp = true, db: withDb = false } = options;
+  if (withApp && !withBroker) throw new Error('withTestApp: the app needs the broker');
+  const teardown: (() => unknown)[] = [];
+  const t = {
+    async restartApp(between?: (dataDir: string) => void | Promise<void>) {
+      const dataDir = t.app.dataDir;
+      await t.app.close();
+      await between?.(dataDir);
+      t.app = await startApp(t.infra, dataDir);
+      return t.app;
+    },
+    onTeardown(stop: () => unknown) {
+      teardown.push(stop);
+    },
+  } as TestContext;
+
+  beforeAll(async () => {
+    const [broker, pg] = await Promise.all([withBroker ? startTestBroker() : undefined, startTestPostgres()]);
+    if (broker) t.broker = broker;
+    t.pg = pg;
+    t.infra = {
+      get broker() {
+        return t.broker;
+      },
+      get pg() {
+        return t.pg;
+      },
+      async stop() {
+        await t.broker?.stop();
+        await t.pg?.cleanup();
+      },
+    };
+    if (withApp) t.app = await startApp(t.infra);
+    if (withDb) t.db = await connectDataSource(t.pg.url);
+  });
+
+  afterAll(async () => {
+    for (const stop of teardown.splice(0).reverse()) await stop();
+    if (t.db?.isInitialized) await t.db.destroy();
+    await t.app?.close();
+    await t.broker?.stop();
+    await t.pg?.cleanup();
+  });
+
+  return t;
 }
 
 /** JSON over HTTP with the status, for assertions on both. */
@@ -61,21 +144,4 @@ export async function http(
     /* not JSON: keep the text */
   }
   return { status: res.status, body: parsed };
-}
-
-/** A deterministic pseudo-random generator (mulberry32) so test data is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function randomVectors(count: number, dimension: number, seed: number): number[][] {
-  const rnd = seededRandom(seed);
-  return Array.from({ length: count }, () => Array.from({ length: dimension }, () => rnd() * 2 - 1));
 }

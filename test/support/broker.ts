@@ -1,15 +1,11 @@
 // One place that starts an embedded broker on a temporary data dir for a test file.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { BrokerOptions, RunningBroker, startBroker } from '../../src/broker';
+import { tempDir } from './temp-dir';
 
 export const quietLogger = { info: () => undefined, warn: () => undefined };
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `intake-${prefix}-`));
-}
+export { tempDir } from './temp-dir';
 
 export async function startTestBroker(options: Partial<BrokerOptions> = {}, dataDir = tempDir('broker')): Promise<RunningBroker> {
   return startBroker({ port: 0, ...options, dataDir }, quietLogger);

@@ -1,17 +1,6 @@
 import { createHash } from 'crypto';
 import { createEmbedder, EmptyTextError, fnv1a32, HashingEmbedder, hashingEmbed, tokenize } from '../../src/embeddings';
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
+import { cosine } from '../support/vectors';
 
 function digest(v: Float32Array): string {
   return createHash('sha256').update(Buffer.from(v.buffer, v.byteOffset, v.byteLength)).digest('hex');

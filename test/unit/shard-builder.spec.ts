@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { runBuilds, PoolProgress } from '../../src/collections/build/build-pool';
+import { BuildPool, runBuilds, PoolProgress } from '../../src/collections/build/build-pool';
+import { BoundedQueue, QueueFullError } from '../../src/common/bounded-queue';
 import {
   BuildProgress,
   ShardBuildJob,
@@ -10,54 +10,14 @@ import {
   progressStep,
 } from '../../src/collections/build/shard-builder';
 import { GRAPH_FILE, HnswParams, SIDECAR_FILE, ShardIndex } from '../../src/collections/shard-index';
+import { removeTempDirs, tempDir as tempDirFor } from '../support/temp-dir';
+import { exactTopK, matrixRow as row, matrixRows, randomMatrix } from '../support/vectors';
 
-const tempDirs: string[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'shard-builder-'));
-  tempDirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const tempDir = () => tempDirFor('shard-builder');
+afterAll(removeTempDirs);
 
-/** mulberry32: tiny seeded PRNG so every run sees the same vectors. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function randomMatrix(n: number, dim: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < out.length; i++) out[i] = r() * 2 - 1;
-  return out;
-}
-const row = (m: Float32Array, i: number, dim: number): Float32Array => m.subarray(i * dim, (i + 1) * dim);
 // Exact matches under l2 score -0: ShardIndex negates the squared distance.
 const idsOf = (n: number, prefix = 'id-', from = 0): string[] => Array.from({ length: n }, (_, i) => `${prefix}${from + i}`);
-
-/** Exact top-k ids under squared L2 (ties broken by row order). */
-function bruteForceTopK(data: Float32Array, ids: string[], dim: number, q: Float32Array, k: number): string[] {
-  const dist = new Float64Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    let s = 0;
-    const o = i * dim;
-    for (let j = 0; j < dim; j++) {
-      const d = data[o + j] - q[j];
-      s += d * d;
-    }
-    dist[i] = s;
-  }
-  const order = Array.from({ length: ids.length }, (_, i) => i);
-  order.sort((a, b) => dist[a] - dist[b] || a - b);
-  return order.slice(0, k).map((i) => ids[i]);
-}
 
 const N = 5_000;
 const DIM = 32;
@@ -110,10 +70,11 @@ describe('buildShardInWorker', () => {
   it('has recall@10 >= 0.95 against brute force', () => {
     const k = 10;
     const queries = QUERIES.length / DIM;
+    const rows = matrixRows(DATA, DIM);
     let found = 0;
     for (let q = 0; q < queries; q++) {
       const query = row(QUERIES, q, DIM);
-      const truth = new Set(bruteForceTopK(DATA, IDS, DIM, query, k));
+      const truth = new Set(exactTopK(rows, query, k, 'l2').map((i) => IDS[i]));
       for (const hit of index.search(query, k)) if (truth.has(hit.id)) found++;
     }
     expect(found / (queries * k)).toBeGreaterThanOrEqual(0.95);
@@ -344,5 +305,47 @@ describe('runBuilds', () => {
     await expect(runBuilds(jobs, 1)).rejects.toThrow(/dimension mismatch/);
     expect(queued.length).toBe(2500 * DIM); // never handed to a worker
     expect(fs.readdirSync(jobs[2].outDir)).toEqual([]);
+  });
+});
+
+describe('BuildPool', () => {
+  it('runs at most workersMax at once, hands a freed slot to the longest waiter, and refuses past waitingMax', async () => {
+    const pool = new BuildPool('test_builds_waiting', 2, 2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const release: (() => void)[] = [];
+    const work = (i: number) =>
+      pool.run(async () => {
+        started.push(i);
+        most = Math.max(most, ++running);
+        await new Promise<void>((r) => release.push(r));
+        running--;
+        return i;
+      });
+    const done = [0, 1, 2, 3].map(work);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1]);
+    expect(BoundedQueue.depth('test_builds_waiting')).toEqual({ depth: 2, limit: 2 });
+    await expect(work(4)).rejects.toBeInstanceOf(QueueFullError);
+
+    release.shift()?.();
+    await done[0];
+    // A later caller waits behind the ones already queued.
+    const late = work(5);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2]);
+    while (started.length < 5 || release.length > 0) {
+      release.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await Promise.all([...done, late])).toEqual([0, 1, 2, 3, 5]);
+    expect(started).toEqual([0, 1, 2, 3, 5]);
+    expect(most).toBe(2);
+    pool.dispose();
+  });
+
+  it('needs a positive whole number of workers', () => {
+    expect(() => new BuildPool('test_builds_waiting_zero', 0, 1)).toThrow(/concurrency must be a positive integer/);
   });
 });

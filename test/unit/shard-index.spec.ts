@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { cleanupStaleTemps, writeDirAtomically } from '../../src/collections/atomic-dir';
 import {
@@ -14,45 +13,13 @@ import {
   ShardIndex,
   ShardLoadError,
 } from '../../src/collections/shard-index';
+import { removeTempDirs, tempDir as tempDirFor } from '../support/temp-dir';
+import { cosine, dot, exactTopK, randomFloat32Vectors as randomVectors, squaredL2 as l2sq } from '../support/vectors';
 
-const tempDirs: string[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'shard-index-'));
-  tempDirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** mulberry32: tiny seeded PRNG so every run sees the same vectors. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function randomVectors(n: number, dim: number, seed: number): Float32Array[] {
-  const r = rng(seed);
-  return Array.from({ length: n }, () => Float32Array.from({ length: dim }, () => r() * 2 - 1));
-}
+const tempDir = () => tempDirFor('shard-index');
+afterAll(removeTempDirs);
 
 const HNSW: HnswParams = { M: 16, efConstruction: 200, efSearch: 64 };
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
-const cosine = (a: ArrayLike<number>, b: ArrayLike<number>): number => dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
-const l2sq = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return s;
-};
 
 function build(metric: Metric, vectors: Float32Array[], hnsw: HnswParams = HNSW, initialCapacity?: number): ShardIndex {
   const index = ShardIndex.create({ dimension: vectors[0].length, metric, hnsw, initialCapacity });
@@ -265,11 +232,7 @@ describe('ShardIndex', () => {
       const index = build(metric, data, { M: 16, efConstruction: 200, efSearch: 100 });
       let found = 0;
       for (const q of queries) {
-        const truth = data
-          .map((v, i) => ({ i, s: metric === 'l2' ? -l2sq(q, v) : cosine(q, v) }))
-          .sort((a, b) => b.s - a.s)
-          .slice(0, 10)
-          .map((x) => `id-${x.i}`);
+        const truth = exactTopK(data, q, 10, metric === 'l2' ? 'l2' : 'cosine').map((i) => `id-${i}`);
         const got = new Set(index.search(q, 10).map((h) => h.id));
         found += truth.filter((id) => got.has(id)).length;
       }
