@@ -14,9 +14,10 @@
 # Spec dirs default to the six the broker is measured on (docs/broker.md):
 #   src/producer src/consumer src/admin src/cluster src/broker src/network
 #
-# What is changed in kafkajs: only testHelpers/index.js's broker addresses. The three
-# plaintext "brokers" all point at the one embedded broker; the SSL and SASL ports point at
-# a port where nothing listens, so those tests fail fast instead of hanging. KAFKA_VERSION=2.4,
+# What is changed in kafkajs: testHelpers/index.js's broker addresses (the three plaintext
+# "brokers" all point at the one embedded broker; the SSL and SASL ports point at a port where
+# nothing listens, so those tests fail fast instead of hanging), and scripts/addPartitions.sh,
+# which adds partitions through kafkajs's admin instead of `docker exec kafka-topics`. KAFKA_VERSION=2.4,
 # as kafkajs's own `yarn jest` sets it. kafkajs's devDependencies are installed from the npm
 # registry into the work dir (once; reused when the work dir is kept).
 #
@@ -29,7 +30,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SOURCE="${1:-}"
 if [ -z "$SOURCE" ]; then
-  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 shift
@@ -81,8 +82,6 @@ const fs = require('fs');
 const [from, to, port, dead] = process.argv.slice(2);
 let s = fs.readFileSync(from, 'utf8');
 const swaps = [
-  // IPv4 loopback: the broker binds 127.0.0.1, and `localhost` may resolve to ::1 first.
-  [/const getHost = \(\) => 'localhost'/, "const getHost = () => '127.0.0.1'"],
   [/const plainTextBrokers = .*/, `const plainTextBrokers = (host = getHost()) => [\`\${host}:${port}\`, \`\${host}:${port}\`, \`\${host}:${port}\`]`],
   [/const sslBrokers = .*/, `const sslBrokers = (host = getHost()) => [\`\${host}:${dead}\`, \`\${host}:${dead}\`, \`\${host}:${dead}\`]`],
   [/const saslBrokers = .*/, `const saslBrokers = (host = getHost()) => [\`\${host}:${dead}\`, \`\${host}:${dead}\`, \`\${host}:${dead}\`]`],
@@ -98,6 +97,24 @@ for (const [re, by] of swaps) {
 fs.writeFileSync(to, s);
 EOF
 
+# kafkajs's helper addPartitions() runs scripts/addPartitions.sh, which alters the topic with
+# `docker exec kafka1 kafka-topics`. Here the same alteration goes through kafkajs's own
+# admin.createPartitions (CreatePartitions) against the embedded broker.
+cat >"$KJS/scripts/addPartitions.sh" <<'SH'
+#!/bin/bash -e
+# Written by Intake's scripts/kafkajs-suite.sh in place of the docker-based original.
+[ -n "$TOPIC" ] && [ -n "$PARTITIONS" ] || { echo "TOPIC and PARTITIONS are mandatory" >&2; exit 1; }
+node -e '
+const { Kafka, logLevel } = require("./index")
+const admin = new Kafka({ brokers: [process.env.KAFKAJS_SUITE_BROKER], logLevel: logLevel.NOTHING }).admin()
+admin.connect()
+  .then(() => admin.createPartitions({ topicPartitions: [{ topic: process.env.TOPIC, count: Number(process.env.PARTITIONS) }] }))
+  .then(() => admin.disconnect(), (e) => { console.error(e); process.exit(1) })
+'
+SH
+chmod +x "$KJS/scripts/addPartitions.sh"
+export KAFKAJS_SUITE_BROKER="localhost:$PORT"
+
 # ---- 4. one embedded broker, from this checkout ---------------------------------------------
 # The broker CLI that `npm run broker` runs (src/broker/cli.ts), compiled on its own: src/broker
 # imports nothing from the app, so unfinished work elsewhere in the tree cannot stop this run.
@@ -105,15 +122,16 @@ EOF
   --types node --rootDir src/broker --outDir "$WORK/broker-dist" src/broker/cli.ts)
 DATA="$WORK/broker-data"
 rm -rf "$DATA"
-INTAKE_BROKER_PORT="$PORT" INTAKE_DATA_DIR="$DATA" node "$WORK/broker-dist/cli.js" >"$RESULTS/broker.log" 2>&1 &
+# Listening on and advertising `localhost`, as the kafkajs docker brokers advertise themselves.
+INTAKE_BROKER_HOST=localhost INTAKE_BROKER_PORT="$PORT" INTAKE_DATA_DIR="$DATA" node "$WORK/broker-dist/cli.js" >"$RESULTS/broker.log" 2>&1 &
 BROKER_PID=$!
 trap 'kill "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-  if node -e "require('net').connect($PORT,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null; then break; fi
+  if node -e "require('net').connect($PORT,'localhost').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null; then break; fi
   kill -0 "$BROKER_PID" 2>/dev/null || { echo "kafkajs-suite: the broker did not start:" >&2; cat "$RESULTS/broker.log" >&2; exit 1; }
   sleep 0.1
 done
-echo "kafkajs-suite: kafkajs 2.2.4 in $KJS, embedded broker on 127.0.0.1:$PORT (pid $BROKER_PID), results in $RESULTS"
+echo "kafkajs-suite: kafkajs 2.2.4 in $KJS, embedded broker on localhost:$PORT (pid $BROKER_PID), results in $RESULTS"
 
 # ---- 5. the specs, one directory at a time -------------------------------------------------
 for dir in "${DIRS[@]}"; do

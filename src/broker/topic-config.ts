@@ -183,6 +183,13 @@ export function overridesFromLegacy(saved: Partial<TopicConfig>, options: Broker
   return out;
 }
 
+/** All of `items`, or only those named, in the order the request named them (unknown names skipped). */
+function pick<T>(items: T[], nameOf: (item: T) => string, names: string[] | null): T[] {
+  if (names === null || names.length === 0) return items;
+  const byName = new Map(items.map((i) => [nameOf(i), i]));
+  return names.flatMap((n) => (byName.has(n) ? [byName.get(n) as T] : []));
+}
+
 export interface DescribedConfig {
   name: string;
   value: string;
@@ -195,7 +202,7 @@ export interface DescribedConfig {
 
 /** Every served config of a topic (or only `names`, unknown names skipped as Kafka does). */
 export function describeTopicConfigs(overrides: TopicConfigOverrides, options: BrokerOptions, names: string[] | null): DescribedConfig[] {
-  const wanted = names === null || names.length === 0 ? DEFS : DEFS.filter((d) => names.includes(d.name));
+  const wanted = pick(DEFS, (d) => d.name, names);
   return wanted.map((d) => {
     const set = overrides[d.name];
     const fallback = d.defaultValue(options);
@@ -218,6 +225,7 @@ export function describeBrokerConfigs(options: BrokerOptions, names: string[] | 
   const all: Array<[string, string, number]> = [
     ['auto.create.topics.enable', String(options.autoCreateTopics), CONFIG_TYPE.BOOLEAN],
     ['num.partitions', String(options.defaultPartitions), CONFIG_TYPE.INT],
+    ['default.replication.factor', '1', CONFIG_TYPE.INT],
     ['message.max.bytes', String(options.batchBytesMax), CONFIG_TYPE.INT],
     ['socket.request.max.bytes', String(options.requestBytesMax), CONFIG_TYPE.INT],
     ['max.connections', String(options.connectionsMax), CONFIG_TYPE.INT],
@@ -234,9 +242,7 @@ export function describeBrokerConfigs(options: BrokerOptions, names: string[] | 
     ['group.initial.rebalance.delay.ms', String(options.initialRebalanceDelayMs), CONFIG_TYPE.INT],
     ['group.max.size', String(options.groupMaxSize), CONFIG_TYPE.INT],
   ];
-  return all
-    .filter(([name]) => names === null || names.length === 0 || names.includes(name))
-    .map(([name, value, type]) => ({
+  return pick(all, ([name]) => name, names).map(([name, value, type]) => ({
       name,
       value,
       isDefault: false,

@@ -102,13 +102,24 @@ describe('broker API handlers', () => {
         ],
       });
       expect(r.results[0].configs.map((c: Message) => [c.name, c.value, c.is_default])).toEqual([
-        ['retention.bytes', '-1', true],
         ['retention.ms', '1000', false],
+        ['retention.bytes', '-1', true],
       ]);
       expect(r.results.slice(1).map((x: Message) => x.error_code)).toEqual([
         ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         ErrorCode.INVALID_REQUEST,
         ErrorCode.INVALID_REQUEST,
+      ]);
+    });
+
+    test('named configs come back in the order asked for; the broker lists its defaults read-only', async () => {
+      const r = await call(32, 1, {
+        resources: [{ resource_type: 4, resource_name: '', configuration_keys: ['default.replication.factor', 'num.partitions', 'nope'] }],
+        include_synonyms: false,
+      });
+      expect(r.results[0].configs.map((c: Message) => [c.name, c.value, c.read_only, c.config_source])).toEqual([
+        ['default.replication.factor', '1', true, 4],
+        ['num.partitions', '1', true, 4],
       ]);
     });
 
