@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ApiDocsModule } from './api-docs/api-docs.module';
 import { CollectionsModule } from './collections/collections.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { IndexSessionsModule } from './index-sessions/index-sessions.module';
@@ -29,6 +30,7 @@ export class AppModule {
         LogModule.forRoot({ brokers: wiring.brokers, clientId: `intake-${wiring.config.nodeId}` }),
         CollectionsModule,
         IndexSessionsModule,
+        ApiDocsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -6,21 +6,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Errors } from '../common/errors';
-import { requireName, requireRecordId } from '../common/identifiers';
 import { CollectionsRepository } from '../database/collections.repository';
 import { TEXT_EMBEDDER } from '../embeddings/embedder.provider';
 import type { TextEmbedder } from '../embeddings/embedder';
 import { AppendRecord, LogClient } from '../log/log-client';
 import { Topics } from '../log/topics';
 import { partitionForKey } from '../log/partitioner';
-import { Header, encodeVector } from '../log/vector-record';
+import { Header, encodeVector } from './vector-record';
 import { CollectionMaterializer } from './collection.materializer';
 import { CollectionRegistry } from './collection.registry';
-import { CollectionSpec, collectionView, parseCollectionSpec } from './collection-spec';
-import { parseUpsertBody } from './dto/upsert-vectors';
+import { CollectionSpec, collectionSpecOf, collectionView } from './collection-spec';
+import type { CreateCollectionInput } from './dto/create-collection';
+import { UpsertVectorsInput, vectorInputs } from './dto/upsert-vectors';
 import { requireIndexable } from './indexable';
 import { EmbedderError } from '../embeddings/embedder';
-import { parseDenseSearch } from './dto/search-dense';
+import type { DenseSearchInput } from './dto/search-dense';
 
 @Injectable()
 export class CollectionsService {
@@ -32,8 +32,8 @@ export class CollectionsService {
     @Inject(TEXT_EMBEDDER) private readonly embedder: TextEmbedder,
   ) {}
 
-  async create(body: unknown) {
-    const spec = parseCollectionSpec(body);
+  async create(input: CreateCollectionInput) {
+    const spec = collectionSpecOf(input);
     const created = await this.collections.create(spec);
     await this.log.ensureTopic(Topics.collection(spec.name), spec.shards);
     await this.registry.open(spec);
@@ -46,14 +46,12 @@ export class CollectionsService {
   }
 
   async get(name: string) {
-    requireName(name, 'collection');
     const row = await this.collections.get(name);
     if (!row) throw Errors.notFound('collection', name);
     return collectionView(row, row.createdAt);
   }
 
   async delete(name: string): Promise<void> {
-    requireName(name, 'collection');
     const row = await this.collections.get(name);
     if (!row) throw Errors.notFound('collection', name);
     await this.registry.drop(name);
@@ -62,22 +60,21 @@ export class CollectionsService {
   }
 
   private async live(name: string): Promise<CollectionMaterializer> {
-    requireName(name, 'collection');
     const m = await this.registry.find(name);
     if (!m) throw Errors.notFound('collection', name);
     return m;
   }
 
-  async upsert(name: string, body: unknown): Promise<{ success: true; count: number }> {
+  async upsert(name: string, input: UpsertVectorsInput): Promise<{ success: true; count: number }> {
     const m = await this.live(name);
     const spec = m.spec;
-    const inputs = parseUpsertBody(body, spec.dimension);
+    const inputs = vectorInputs(input);
     inputs.forEach((v, i) => {
-      if (v.values) requireIndexable(v.values, spec.metric, `vectors[${i}].dense_values`);
+      if (v.values) requireIndexable(v.values, spec, `vectors[${i}].dense_values`);
     });
     const texts = inputs.map((v, i) => ({ ...v, field: `vectors[${i}].text` })).filter((v) => v.text !== null);
     const embedded = texts.length > 0 ? await this.embedTexts(texts.map((t) => t.text as string), spec.dimension, texts.map((t) => t.field)) : [];
-    embedded.forEach((v, i) => requireIndexable(v, spec.metric, texts[i].field));
+    embedded.forEach((v, i) => requireIndexable(v, spec, texts[i].field));
     const vectorsByText = new Map(texts.map((t, i) => [t.id, embedded[i]]));
     const records: AppendRecord[] = inputs.map((v) => {
       const headers: Record<string, string> = { [Header.op]: 'upsert' };
@@ -105,7 +102,6 @@ export class CollectionsService {
 
   async deleteVector(name: string, vectorId: string): Promise<void> {
     const m = await this.live(name);
-    requireRecordId(vectorId, 'vector_id');
     // Existence is judged against everything the log held when the call arrived.
     await this.waitStrong(m);
     if (!m.has(vectorId)) throw Errors.notFound('vector', vectorId);
@@ -114,13 +110,13 @@ export class CollectionsService {
     ]);
   }
 
-  async search(name: string, body: unknown) {
+  async search(name: string, q: DenseSearchInput) {
     const m = await this.live(name);
-    const q = parseDenseSearch(body, m.spec.dimension);
-    const query = q.query ?? (await this.embedTexts([q.queryText as string], m.spec.dimension, ['query_text']))[0];
-    requireIndexable(query, m.spec.metric, q.query ? 'query_vector' : 'query_text');
+    const byVector = q.query_vector !== undefined && q.query_vector !== null;
+    const query = byVector ? (q.query_vector as number[]) : (await this.embedTexts([q.query_text as string], m.spec.dimension, ['query_text']))[0];
+    requireIndexable(query, m.spec, byVector ? 'query_vector' : 'query_text');
     if (q.consistency === 'strong') await this.waitStrong(m);
-    return { results: m.search(query, q.topK, q.efSearch) };
+    return { results: m.search(query, q.top_k, q.ef_search) };
   }
 
   private async waitStrong(m: CollectionMaterializer): Promise<void> {

@@ -86,7 +86,23 @@ const INITIAL_CAPACITY_DEFAULT = 1024;
 const GROWTH_CAPACITY_MIN = 16;
 /** hnswlib-node passes labels and maxElements through Uint32Value. */
 const LABELS_MAX = 0xffff_ffff;
-const DIMENSION_MAX = 65_536;
+
+// The limits of a collection's index: one definition, used by the request schemas,
+// the collection spec, finalize params, search and validateParams below, so the API
+// and the index never disagree. They are Intake's choice, far below hnswlib's own
+// ceilings (any dimension, M up to 10,000, any ef):
+//  - 4,096 dimensions covers the embedding models in use (3,072 is the largest common
+//    one) and keeps a JSON upsert of one vector under ~80 KB;
+//  - M beyond 128 only adds memory (2·M links per node on layer 0) for no recall;
+//  - ef (construction and search) beyond 4,096 costs linear time for recall that has
+//    long saturated; top_k is bounded separately by the search route;
+//  - the seed is a non-negative int32, which every client language can send exactly.
+export const DIMENSION_MAX = 4_096;
+export const HNSW_LIMITS = {
+  M: { min: 2, max: 128 },
+  ef: { min: 1, max: 4_096 },
+  randomSeed: { min: 0, max: 2 ** 31 - 1 },
+} as const;
 /** Same default as hnswlib, so a missing seed reproduces hnswlib's own behaviour. */
 const RANDOM_SEED_DEFAULT = 100;
 
@@ -357,11 +373,12 @@ function validateParams(dimension: number, metric: Metric, hnsw: HnswParams): Re
     }
     return v;
   };
+  const { M, ef, randomSeed } = HNSW_LIMITS;
   return {
-    M: positive('M', hnsw?.M, 2, 10_000),
-    efConstruction: positive('efConstruction', hnsw?.efConstruction, 1, 1_000_000),
-    efSearch: positive('efSearch', hnsw?.efSearch, 1, 1_000_000),
-    randomSeed: positive('randomSeed', hnsw?.randomSeed ?? RANDOM_SEED_DEFAULT, 0, 0xffff_ffff),
+    M: positive('M', hnsw?.M, M.min, M.max),
+    efConstruction: positive('efConstruction', hnsw?.efConstruction, ef.min, ef.max),
+    efSearch: positive('efSearch', hnsw?.efSearch, ef.min, ef.max),
+    randomSeed: positive('randomSeed', hnsw?.randomSeed ?? RANDOM_SEED_DEFAULT, randomSeed.min, randomSeed.max),
   };
 }
 

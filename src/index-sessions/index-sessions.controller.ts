@@ -1,7 +1,11 @@
-// HTTP edge of seed 001: the paths, bodies and status codes as written there.
-import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
+// HTTP edge of seed 001: the paths, bodies and status codes as written there; inputs
+// parsed by their schemas (index-sessions.api.ts), then delegated.
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import { ApiRoute, ValidBody, ValidQuery } from '../common/api-route';
 import { Errors } from '../common/errors';
 import { BINARY_MEDIA_TYPE } from '../common/http-edge';
+import type { FinalizeInput, IndexNameQuery, IngestInput, InitInput } from './dto/session-requests';
+import { IndexSessionsApi } from './index-sessions.api';
 import { IndexSessionsService } from './index-sessions.service';
 
 @Controller()
@@ -10,34 +14,39 @@ export class IndexSessionsController {
 
   @Post('init')
   @HttpCode(200)
-  init(@Body() body: unknown) {
-    return this.sessions.init(body);
+  @ApiRoute(IndexSessionsApi.init)
+  init(@ValidBody() input: InitInput) {
+    return this.sessions.init(input);
   }
 
   @Post('ingest')
   @HttpCode(200)
-  ingest(@Body() body: unknown) {
-    return this.sessions.ingest(body);
+  @ApiRoute(IndexSessionsApi.ingest)
+  ingest(@ValidBody() input: IngestInput) {
+    return this.sessions.ingest(input);
   }
 
-  /** The body arrives as a stream (see bootstrap's octet-stream parser), never buffered whole. */
+  /** The body arrives as a stream (see src/common/http-edge.ts), never buffered whole. */
   @Post('ingest/batch')
   @HttpCode(200)
-  ingestBatch(@Query('index_name') indexName: unknown, @Body() body: unknown, @Headers('content-type') contentType?: string) {
+  @ApiRoute(IndexSessionsApi.ingestBatch)
+  ingestBatch(@ValidQuery() query: IndexNameQuery, @Body() body: unknown, @Headers('content-type') contentType?: string) {
     if (!body || typeof (body as AsyncIterable<Buffer>)[Symbol.asyncIterator] !== 'function') {
       throw Errors.unsupportedMediaType(contentType ?? '(none)', [BINARY_MEDIA_TYPE]);
     }
-    return this.sessions.ingestBatch(indexName, body as AsyncIterable<Buffer>);
+    return this.sessions.ingestBatch(query.index_name, body as AsyncIterable<Buffer>);
   }
 
   @Post('finalize')
   @HttpCode(200)
-  finalize(@Body() body: unknown) {
-    return this.sessions.finalize(body);
+  @ApiRoute(IndexSessionsApi.finalize)
+  finalize(@ValidBody() input: FinalizeInput) {
+    return this.sessions.finalize(input);
   }
 
   @Get('ingest/status')
-  status(@Query('index_name') indexName: unknown) {
-    return this.sessions.status(indexName);
+  @ApiRoute(IndexSessionsApi.status)
+  status(@ValidQuery() query: IndexNameQuery) {
+    return this.sessions.status(query.index_name);
   }
 }

@@ -13,10 +13,11 @@ import { CollectionMaterializer } from '../collections/collection.materializer';
 import { CollectionRegistry } from '../collections/collection.registry';
 import { IndexSessionsRepository } from '../database/index-sessions.repository';
 import { AppendRecord, LogClient } from '../log/log-client';
-import { Header, encodeFinalize, encodeVector, FinalizeCommand } from '../log/vector-record';
+import { Header, encodeVector } from '../collections/vector-record';
+import { FinalizeCommand, encodeFinalize } from './session-record';
 import { requireIndexable } from '../collections/indexable';
 import { BinaryRowError, ID_BYTES, readRows, rowBytes } from './binary-rows';
-import { parseFinalize, parseIndexName, parseIngestHead, parseIngestVector, parseInit } from './dto/session-requests';
+import { FinalizeInput, IngestInput, InitInput, finalizeRequest } from './dto/session-requests';
 
 /** A binary batch body larger than this is refused (413) while it streams. */
 export const BATCH_BODY_BYTES_MAX = 1024 * 1024 * 1024;
@@ -49,21 +50,20 @@ export class IndexSessionsService {
     return session;
   }
 
-  async init(body: unknown) {
-    const { indexName, mode } = parseInit(body);
+  async init(input: InitInput) {
+    const { index_name: indexName, mode } = input;
     await this.index(indexName);
     await this.sessions.open(indexName, randomUUID(), mode);
     return { success: true, message: `Index '${indexName}' initialized in '${mode}' mode`, index_name: indexName };
   }
 
-  async ingest(body: unknown) {
-    const head = parseIngestHead(body);
-    const m = await this.index(head.indexName);
-    const { id, vector } = parseIngestVector(head.body, m.spec.dimension);
-    requireIndexable(vector, m.spec.metric, 'vector');
-    const session = await this.openSession(head.indexName);
+  async ingest(input: IngestInput) {
+    const { index_name: indexName, external_id: id, vector } = input;
+    const m = await this.index(indexName);
+    requireIndexable(vector, m.spec, 'vector');
+    const session = await this.openSession(indexName);
     await this.log.append(m.topic, [this.row(m, session.sessionId, id, encodeVector(vector))]);
-    await this.sessions.addStaged(head.indexName, session.sessionId, 1);
+    await this.sessions.addStaged(indexName, session.sessionId, 1);
     return { success: true };
   }
 
@@ -72,8 +72,7 @@ export class IndexSessionsService {
    * spooled rows: memory stays bounded whatever the body size, and a bad row
    * anywhere means nothing of the request reaches the log.
    */
-  async ingestBatch(indexNameRaw: unknown, body: AsyncIterable<Buffer>) {
-    const indexName = parseIndexName(indexNameRaw);
+  async ingestBatch(indexName: string, body: AsyncIterable<Buffer>) {
     const m = await this.index(indexName);
     const session = await this.openSession(indexName);
     const spoolDir = path.join(this.config.dataDir, 'spool');
@@ -132,8 +131,8 @@ export class IndexSessionsService {
     return { key: id, value, headers: { [Header.op]: 'upsert', [Header.session]: sessionId }, partition: m.shardOf(id) };
   }
 
-  async finalize(body: unknown) {
-    const req = parseFinalize(body);
+  async finalize(input: FinalizeInput) {
+    const req = finalizeRequest(input);
     const m = await this.index(req.indexName);
     const session = await this.openSession(req.indexName);
     if (!(await this.sessions.transition(req.indexName, session.sessionId, 'open', 'finalizing'))) {
@@ -164,7 +163,6 @@ export class IndexSessionsService {
     const closeWhenApplied = applied.then(async (ok) => {
       if (!ok.every(Boolean)) return false;
       await this.sessions.close(req.indexName, session.sessionId);
-      m.forgetBuild(session.sessionId);
       return true;
     });
     if (!(await closeWhenApplied)) {
@@ -179,8 +177,7 @@ export class IndexSessionsService {
     };
   }
 
-  async status(indexNameRaw: unknown) {
-    const indexName = parseIndexName(indexNameRaw);
+  async status(indexName: string) {
     const m = await this.index(indexName);
     const session = await this.sessions.get(indexName);
     if (!session) return { index_name: indexName, session: null, vectors: m.size };

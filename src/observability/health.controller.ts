@@ -3,6 +3,8 @@
 // status 'error', when any is down, or 'shutting_down' during shutdown, so a load
 // balancer stops sending traffic before the node goes away.
 
+import { ApiRoute } from '../common/api-route';
+import { ObservabilityApi } from './observability.api';
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
@@ -20,6 +22,7 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiRoute(ObservabilityApi.health)
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check(this.contributors.list().map((c) => () => this.run(c)));

@@ -1,5 +1,7 @@
 // GET /metrics: the Prometheus text exposition. Unauthenticated and read-only.
 
+import { ApiRoute } from '../common/api-route';
+import { ObservabilityApi } from './observability.api';
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { MetricsService } from './metrics';
@@ -9,6 +11,7 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get('metrics')
+  @ApiRoute(ObservabilityApi.metrics)
   async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const { contentType, body } = await this.metrics.exposition();
     reply.header('content-type', contentType);

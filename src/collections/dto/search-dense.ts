@@ -1,40 +1,56 @@
-// Parsing of POST /vectordb/collections/{id}/search/dense.
-import { Errors } from '../../common/errors';
-import { parseDense } from './upsert-vectors';
+// POST /vectordb/collections/{id}/search/dense: the request schema and its typed input.
+// The query vector's length and values depend on the collection: checked by the service.
+import type { JsonSchema } from '../../common/request-schema';
+import { DIMENSION_MAX, HNSW_LIMITS } from '../shard-index';
 
 export const TOP_K_MAX = 1000;
-export const EF_SEARCH_MAX = 4096;
 
-export interface DenseSearch {
-  /** The query vector, or null when query_text is to be embedded. */
-  query: number[] | null;
-  queryText: string | null;
-  topK: number;
-  efSearch: number | undefined;
+export interface DenseSearchInput {
+  query_vector?: number[] | null;
+  /** Intake's extension: embedded with the collection's embedder, like text upserts. */
+  query_text?: string | null;
+  top_k: number;
+  ef_search?: number;
   consistency: 'strong' | 'eventual';
 }
 
-export function parseDenseSearch(body: unknown, dimension: number): DenseSearch {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw Errors.validation('body', 'must be a JSON object');
-  const b = body as Record<string, unknown>;
-  // query_text is Intake's extension: embedded with the collection's embedder, like text upserts.
-  const hasVector = b.query_vector !== undefined && b.query_vector !== null;
-  const hasText = b.query_text !== undefined && b.query_text !== null;
-  if (hasVector === hasText) throw Errors.validation('query_vector', 'exactly one of query_vector and query_text is required');
-  if (hasText && (typeof b.query_text !== 'string' || b.query_text.trim() === '')) {
-    throw Errors.validation('query_text', 'must be a non-empty string');
-  }
-  const query = hasVector ? parseDense(b.query_vector, 'query_vector', dimension) : null;
-  const queryText = hasText ? (b.query_text as string) : null;
-  const topK = b.top_k ?? 10;
-  if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > TOP_K_MAX) {
-    throw Errors.validation('top_k', `must be an integer in [1, ${TOP_K_MAX}]`);
-  }
-  const ef = b.ef_search;
-  if (ef !== undefined && (typeof ef !== 'number' || !Number.isInteger(ef) || ef < 1 || ef > EF_SEARCH_MAX)) {
-    throw Errors.validation('ef_search', `must be an integer in [1, ${EF_SEARCH_MAX}]`);
-  }
-  const consistency = b.consistency ?? 'strong';
-  if (consistency !== 'strong' && consistency !== 'eventual') throw Errors.validation('consistency', 'must be "strong" or "eventual"');
-  return { query, queryText, topK, efSearch: ef as number | undefined, consistency };
-}
+export const DENSE_SEARCH_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'Exactly one of `query_vector` and `query_text` (a `null` counts as absent).',
+  'x-exactly-one-of': ['query_vector', 'query_text'],
+  properties: {
+    query_vector: {
+      type: ['array', 'null'],
+      items: { type: 'number' },
+      minItems: 1,
+      maxItems: DIMENSION_MAX,
+      description:
+        "The collection's `dimension` finite numbers within the float32 range. Under `cosine` an all-zero query has no " +
+        'direction and is answered 400.',
+    },
+    query_text: {
+      type: ['string', 'null'],
+      minLength: 1,
+      pattern: '\\S',
+      'x-rule': 'must be a non-empty string',
+      description: '**Intake extension.** Embedded with the same embedder as `text` upserts; non-blank.',
+    },
+    top_k: { type: 'integer', minimum: 1, maximum: TOP_K_MAX, default: 10 },
+    ef_search: {
+      type: 'integer',
+      minimum: HNSW_LIMITS.ef.min,
+      maximum: HNSW_LIMITS.ef.max,
+      description:
+        "**Intake extension.** HNSW `ef` for this query (raised to `top_k` if lower); default: the collection's `hnsw.ef_search`.",
+    },
+    consistency: {
+      type: 'string',
+      enum: ['strong', 'eventual'],
+      default: 'strong',
+      description:
+        '**Intake extension.** `strong` waits until the index has applied everything the log held when the query arrived ' +
+        '(up to `INTAKE_APPLY_TIMEOUT_MS`, then 503); `eventual` searches what is applied now. Writes through this node ' +
+        'are visible to both as soon as the write call returned.',
+    },
+  },
+};
