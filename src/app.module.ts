@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { APP_FILTER } from '@nestjs/core';
 import { ApiDocsModule } from './api-docs/api-docs.module';
 import { CollectionsModule } from './collections/collections.module';
@@ -31,6 +32,7 @@ export class AppModule {
         CollectionsModule,
         IndexSessionsModule,
         ApiDocsModule,
+        AuthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -1,6 +1,7 @@
 // GET /openapi.json: the OpenAPI 3.1 document of every route this app serves, built
 // once at startup from the controllers Nest registered (so a route added to any
 // module is in it); GET /docs: a page that renders it, self-contained (no CDN).
+import { Public } from '../auth/access-rule';
 import { Controller, Get, Header, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { Type } from '@nestjs/common';
@@ -8,6 +9,7 @@ import { DOCS_PAGE_HTML } from './docs-page';
 import { OpenApiDocument, buildOpenApiDocument } from './openapi-document';
 
 @Controller()
+@Public()
 export class ApiDocsController implements OnModuleInit {
   private document!: OpenApiDocument;
 

@@ -1,6 +1,7 @@
 // The parts of /openapi.json that routes share: error responses and response bodies.
 // Request schemas are not here: each route carries its own (see @ApiRoute), and they
 // are the ones the server validates with.
+import { API_TOKEN_SCHEMA } from '../auth/tokens.api';
 import type { ApiResponse } from '../common/api-route';
 import { NAME_SCHEMA } from '../common/identifiers';
 import type { JsonSchema } from '../common/request-schema';
@@ -88,6 +89,25 @@ export const RESPONSES: Record<string, ApiResponse> = {
     description: '`INTAKE_UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`; the message names the type sent.',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   },
+  Unauthorized: {
+    description: '`INTAKE_UNAUTHORIZED` with `WWW-Authenticate: Bearer`: the bearer token is missing, malformed, unknown, expired or revoked.',
+    headers: { 'WWW-Authenticate': { schema: { type: 'string', const: 'Bearer' } } },
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
+  Forbidden: {
+    description: '`INTAKE_FORBIDDEN`: the token lacks the scope this operation needs (`x-intake-scope`), or may not act on this resource.',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
+  RateLimited: {
+    description: '`INTAKE_RATE_LIMITED`: the token is over its rate on this node; nothing of the request was applied.',
+    headers: {
+      'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' },
+      'RateLimit-Limit': { schema: { type: 'integer' } },
+      'RateLimit-Remaining': { schema: { type: 'integer' } },
+      'RateLimit-Reset': { schema: { type: 'integer' }, description: 'Seconds until the budget is full again.' },
+    },
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
   InternalError: {
     description: '`INTAKE_INTERNAL`: an unexpected error; the detail is in the server log, not in the body.',
     content: {
@@ -100,6 +120,7 @@ export const RESPONSES: Record<string, ApiResponse> = {
 };
 
 export const SCHEMAS: Record<string, JsonSchema> = {
+  ApiToken: API_TOKEN_SCHEMA,
   CollectionName: NAME_SCHEMA,
   Collection: {
     type: 'object',

@@ -9,6 +9,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ApiRoute, apiRouteOf, md } from '../common/api-route';
 import type { JsonSchema } from '../common/request-schema';
+import { ACCESS_RULE, AccessRule } from '../auth/access-rule';
 import { RESPONSES, SCHEMAS } from './components';
 
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
@@ -30,9 +31,16 @@ const INFO = {
     '`metadata` on create/upsert, `query_text`, `ef_search` and `consistency` on search,',
     '`GET /ingest/status`, the 409 answers of the ingest sessions and the 503 answers.',
     '',
-    'Not built yet (see README "Status"): sinks, event streams, upsertion tasks, API',
-    'tokens and rate limits. There is no authentication today; `INTAKE_ADMIN_TOKEN` is',
-    'read from the environment but not enforced.',
+    'Not built yet (see README "Status"): sinks, event streams, upsertion tasks.',
+    '',
+    'Every route but `/health`, `/metrics`, `/openapi.json` and `/docs` needs',
+    '`Authorization: Bearer <token>`: 401 `INTAKE_UNAUTHORIZED` (with',
+    '`WWW-Authenticate: Bearer`) when it is missing, malformed, unknown, expired or',
+    'revoked; 403 `INTAKE_FORBIDDEN` when the token lacks the scope an operation names',
+    '(`x-intake-scope`) or is narrowed to other resources; 429 `INTAKE_RATE_LIMITED`',
+    'with `Retry-After` and `RateLimit-Limit` / `RateLimit-Remaining` /',
+    '`RateLimit-Reset` when it is over its rate. The admin token is printed once at the',
+    'first start (or set with `INTAKE_ADMIN_TOKEN`); more tokens come from `POST /v1/tokens`.',
     '',
     'Every error has the same body (`Error`); clients branch on `error.code`, never on',
     'the message text. Errors raised by the HTTP layer itself (malformed JSON, body over',
@@ -94,6 +102,7 @@ const TAGS = [
       "collection; `index_name` is the collection's name.",
     ),
   },
+  { name: 'tokens', description: 'API tokens, their scopes and rate limits (admin only).' },
   {
     name: 'operations',
     description: 'Health and Prometheus metrics; unauthenticated and read-only.',
@@ -109,6 +118,8 @@ export interface DocumentedRoute {
   /** The document's path template, e.g. `/vectordb/collections/{collection_id}`. */
   path: string;
   route: ApiRoute;
+  /** Who may call it (src/auth/access-rule.ts); undefined when it states nothing (the guard refuses it). */
+  access?: AccessRule;
 }
 
 /** Every controller method with an @ApiRoute, in controller order. */
@@ -129,7 +140,8 @@ export function documentedRoutes(controllers: readonly Type[]): DocumentedRoute[
         if (!param) throw new Error(`${controller.name}.${key}: route parameter :${token} has no entry in its @ApiRoute params`);
         return `{${param.name}}`;
       });
-      routes.push({ method, url, path, route });
+      const access = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as AccessRule | undefined;
+      routes.push({ method, url, path, route, access });
     }
   }
   return routes;
@@ -137,13 +149,20 @@ export function documentedRoutes(controllers: readonly Type[]): DocumentedRoute[
 
 export function buildOpenApiDocument(controllers: readonly Type[]): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
-  for (const { method, path, route } of documentedRoutes(controllers)) {
-    (paths[path] ??= {})[method.toLowerCase()] = operation(route);
+  for (const { method, path, route, access } of documentedRoutes(controllers)) {
+    (paths[path] ??= {})[method.toLowerCase()] = operation(route, access);
   }
-  return { openapi: '3.1.0', info: INFO, servers: SERVERS, tags: TAGS, paths, components: { responses: RESPONSES, schemas: SCHEMAS } };
+  return {
+    openapi: '3.1.0',
+    info: INFO,
+    servers: SERVERS,
+    tags: TAGS,
+    paths,
+    components: { responses: RESPONSES, schemas: SCHEMAS, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An Intake API token (`intake_…`).' } } },
+  };
 }
 
-function operation({ doc }: ApiRoute): Record<string, unknown> {
+function operation({ doc }: ApiRoute, access: AccessRule | undefined): Record<string, unknown> {
   const parameters: Record<string, unknown>[] = Object.values(doc.params ?? {}).map((p) => ({
     name: p.name,
     in: 'path',
@@ -167,7 +186,19 @@ function operation({ doc }: ApiRoute): Record<string, unknown> {
     if (examples) content.examples = examples;
     op.requestBody = { required: true, ...(description ? { description } : {}), content: { [mediaType]: content } };
   }
-  op.responses = doc.responses;
+  if (access?.public) {
+    op.security = [];
+    op.responses = doc.responses;
+  } else {
+    op.security = [{ bearer: [] }];
+    if (access) op['x-intake-scope'] = access.scope;
+    op.responses = {
+      ...doc.responses,
+      '401': { $ref: '#/components/responses/Unauthorized' },
+      '403': { $ref: '#/components/responses/Forbidden' },
+      '429': { $ref: '#/components/responses/RateLimited' },
+    };
+  }
   return op;
 }
 

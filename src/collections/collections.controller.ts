@@ -1,5 +1,6 @@
 // HTTP edge of the Cosdata collection API: parse the route's inputs by their schemas
 // (collections.api.ts), delegate, shape the status.
+import { Authorize } from '../auth/access-rule';
 import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiRoute, ValidBody, ValidParam } from '../common/api-route';
 import { CollectionsApi } from './collections.api';
@@ -8,24 +9,30 @@ import type { CreateCollectionInput } from './dto/create-collection';
 import type { DenseSearchInput } from './dto/search-dense';
 import type { UpsertVectorsInput } from './dto/upsert-vectors';
 
+/** The collection a route acts on: its `:id`. */
+const COLLECTION = { kind: 'collections', in: 'param', name: 'id' } as const;
+
 @Controller('vectordb/collections')
 export class CollectionsController {
   constructor(private readonly collections: CollectionsService) {}
 
   @Post()
   @HttpCode(201)
+  @Authorize('collections:write', { kind: 'collections', in: 'body', name: 'name' })
   @ApiRoute(CollectionsApi.create)
   create(@ValidBody() input: CreateCollectionInput) {
     return this.collections.create(input);
   }
 
   @Get()
+  @Authorize('collections:read')
   @ApiRoute(CollectionsApi.list)
   list() {
     return this.collections.list();
   }
 
   @Get(':id')
+  @Authorize('collections:read', COLLECTION)
   @ApiRoute(CollectionsApi.get)
   get(@ValidParam('id') name: string) {
     return this.collections.get(name);
@@ -33,12 +40,14 @@ export class CollectionsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @Authorize('collections:write', COLLECTION)
   @ApiRoute(CollectionsApi.delete)
   async delete(@ValidParam('id') name: string): Promise<void> {
     await this.collections.delete(name);
   }
 
   @Post(':id/streaming/upsert')
+  @Authorize('collections:write', COLLECTION)
   @HttpCode(200)
   @ApiRoute(CollectionsApi.upsert)
   upsert(@ValidParam('id') name: string, @ValidBody() input: UpsertVectorsInput) {
@@ -46,6 +55,7 @@ export class CollectionsController {
   }
 
   @Delete(':id/streaming/delete/:vectorId')
+  @Authorize('collections:write', COLLECTION)
   @HttpCode(204)
   @ApiRoute(CollectionsApi.deleteVector)
   async deleteVector(@ValidParam('id') name: string, @ValidParam('vectorId') vectorId: string): Promise<void> {
@@ -53,6 +63,7 @@ export class CollectionsController {
   }
 
   @Post(':id/search/dense')
+  @Authorize('collections:read', COLLECTION)
   @HttpCode(200)
   @ApiRoute(CollectionsApi.search)
   search(@ValidParam('id') name: string, @ValidBody() input: DenseSearchInput) {

@@ -3,6 +3,7 @@
 // status 'error', when any is down, or 'shutting_down' during shutdown, so a load
 // balancer stops sending traffic before the node goes away.
 
+import { Public } from '../auth/access-rule';
 import { ApiRoute } from '../common/api-route';
 import { ObservabilityApi } from './observability.api';
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
@@ -14,6 +15,7 @@ import { HealthContributor, HealthContributors } from './health-contributors';
 export const HEALTH_CHECK_TIMEOUT_MS = 3_000;
 
 @Controller()
+@Public()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -1,5 +1,6 @@
 // GET /metrics: the Prometheus text exposition. Unauthenticated and read-only.
 
+import { Public } from '../auth/access-rule';
 import { ApiRoute } from '../common/api-route';
 import { ObservabilityApi } from './observability.api';
 import { Controller, Get, Res } from '@nestjs/common';
@@ -7,6 +8,7 @@ import type { FastifyReply } from 'fastify';
 import { MetricsService } from './metrics';
 
 @Controller()
+@Public()
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 

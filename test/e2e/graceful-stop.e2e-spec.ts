@@ -121,8 +121,11 @@ async function openSilentClients(url: string): Promise<net.Socket[]> {
   return [silent, halfSent, stalled];
 }
 
+/** The admin token the first start printed (the standalone mode generates one). */
+let adminToken = '';
+
 async function post(url: string, body: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
@@ -140,6 +143,14 @@ describe('graceful stop of the real process', () => {
     for (const [run, vector] of vectors.entries()) {
       const intake = await startIntakeProcess(dataDir);
       try {
+        // The first start prints a generated admin token once; later starts never print one.
+        const printed = intake.output().match(/intake_[0-9A-Za-z]{43}/g) ?? [];
+        if (run === 0) {
+          expect(printed).toHaveLength(2); // the token, and the curl line that uses it
+          adminToken = printed[0] as string;
+        } else {
+          expect(printed).toEqual([]);
+        }
         if (run === 0) {
           const created = await post(`${intake.url}/vectordb/collections`, { name: 'docs', dense_vector: { enabled: true, dimension: 4 } });
           expect(created.status).toBeLessThan(300);

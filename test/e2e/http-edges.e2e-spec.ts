@@ -3,7 +3,7 @@
 // that cannot reach Postgres, deep JSON, long ids, router errors, wrong media types.
 // Every answer is a 4xx in the one error shape, never a 500 or a hang.
 import * as net from 'node:net';
-import { http, withTestApp } from '../support/app';
+import { TEST_ADMIN_TOKEN, authHeader, http, withTestApp } from '../support/app';
 import { randomVectors } from '../support/vectors';
 
 jest.setTimeout(120_000);
@@ -45,7 +45,7 @@ describe('the HTTP edge', () => {
   const DIM = 8;
   const api = (method: string, p: string, body?: unknown) => http(t.app.url, method, p, body);
   const send = async (method: string, p: string, headers: Record<string, string>, body?: string | Buffer) => {
-    const res = await fetch(`${t.app.url}${p}`, { method, headers, body });
+    const res = await fetch(`${t.app.url}${p}`, { method, headers: { ...authHeader(), ...headers }, body });
     const text = await res.text();
     let json: any = null; // eslint-disable-line @typescript-eslint/no-explicit-any
     try {
@@ -87,7 +87,7 @@ describe('the HTTP edge', () => {
     body.writeFloatLE(NaN, 32); // the FIRST row is bad
     const { host } = new URL(t.app.url);
     const first = Buffer.from(
-      `POST /ingest/batch?index_name=kab HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`,
+      `POST /ingest/batch?index_name=kab HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`,
     );
     const second = Buffer.from(`GET /health HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
     const { text, closed } = await rawExchange(t.app.url, [first, body, second]);

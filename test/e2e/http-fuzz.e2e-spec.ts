@@ -4,7 +4,7 @@
 // request answered, the process still serving, and the data written before intact.
 // FUZZ_SEED and FUZZ_REQUESTS reproduce or lengthen a run.
 import * as net from 'node:net';
-import { http, withTestApp } from '../support/app';
+import { TEST_ADMIN_TOKEN, authHeader, http, withTestApp } from '../support/app';
 import { randomVectors, seededRandom } from '../support/vectors';
 
 jest.setTimeout(300_000);
@@ -141,7 +141,7 @@ describe('HTTP fuzz (seeded)', () => {
 
     const one = async (): Promise<void> => {
       const req = pick(rnd, routes)();
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = authHeader();
       let body: string | Buffer | undefined;
       if (req.raw !== undefined) {
         body = req.raw;
@@ -165,10 +165,10 @@ describe('HTTP fuzz (seeded)', () => {
     // Raw-socket abuse: each leaves the server able to answer the next request.
     const { host } = new URL(t.app.url);
     const abuse = [
-      { bytes: Buffer.from(`POST /ingest/batch?index_name=fz HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n${'a'.repeat(500)}`), destroy: true },
-      { bytes: Buffer.from(`POST /vectordb/collections/fz/streaming/upsert HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"vectors":[`), destroy: true },
-      { bytes: Buffer.from(`POST /ingest/batch?index_name=fz HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n`), destroy: false },
-      { bytes: Buffer.from(`POST /init HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"ind\r\nFFFFFFFFFFFF\r\n`), destroy: false },
+      { bytes: Buffer.from(`POST /ingest/batch?index_name=fz HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n${'a'.repeat(500)}`), destroy: true },
+      { bytes: Buffer.from(`POST /vectordb/collections/fz/streaming/upsert HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"vectors":[`), destroy: true },
+      { bytes: Buffer.from(`POST /ingest/batch?index_name=fz HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n`), destroy: false },
+      { bytes: Buffer.from(`POST /init HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"ind\r\nFFFFFFFFFFFF\r\n`), destroy: false },
       { bytes: Buffer.from(`GARBAGE / HTTP/9.9\r\n\r\n`), destroy: false },
       { bytes: Buffer.from(`GET /health HTTP/1.1\r\nHost: ${host}\r\nContent-Length: -1\r\n\r\n`), destroy: false },
     ];

@@ -1,5 +1,5 @@
 // Seed 001 (index ingest sessions) over HTTP, on a real log, Postgres and hnswlib.
-import { http, startApp, withTestApp } from '../support/app';
+import { authHeader, http, startApp, withTestApp } from '../support/app';
 import { eventually, kafkaClient } from '../support/broker';
 import { exactTopK, randomVectors } from '../support/vectors';
 
@@ -22,7 +22,7 @@ describe('index ingest sessions', () => {
   const t = withTestApp({ db: true });
   const api = (method: string, path: string, body?: unknown) => http(t.app.url, method, path, body);
   const batch = (index: string, body: Buffer) =>
-    fetch(`${t.app.url}/ingest/batch?index_name=${index}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body }).then(
+    fetch(`${t.app.url}/ingest/batch?index_name=${index}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...authHeader() }, body }).then(
       async (r) => ({ status: r.status, body: (await r.json()) as any }), // eslint-disable-line @typescript-eslint/no-explicit-any
     );
   const search = (index: string, v: number[], k = 10, extra: Record<string, unknown> = {}) =>
@@ -160,7 +160,7 @@ describe('index ingest sessions', () => {
     nonAscii[1] = 0xe9;
     expect((await batch('errs', nonAscii)).body.error.message).toMatch(/row 0: the external id has a non-printable-ASCII byte/);
     expect((await batch('nope', good)).status).toBe(404);
-    const missingName = await fetch(`${t.app.url}/ingest/batch`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: good });
+    const missingName = await fetch(`${t.app.url}/ingest/batch`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...authHeader() }, body: good });
     expect(missingName.status).toBe(400);
     const badParams = await api('POST', '/finalize', { index_name: 'errs', params: { M: 0 } });
     expect(badParams.status).toBe(400);
@@ -289,7 +289,7 @@ describe('index ingest sessions', () => {
       const ids = vectors.map((_, i) => `l${i}`);
       const r = await fetch(`${other.url}/ingest/batch?index_name=late`, {
         method: 'POST',
-        headers: { 'content-type': 'application/octet-stream' },
+        headers: { 'content-type': 'application/octet-stream', ...authHeader() },
         body: binaryRows(ids, vectors),
       });
       expect(r.status).toBe(200);

@@ -3,34 +3,13 @@
 // documented operation is served, and the document validates as OpenAPI 3.1.
 // /docs renders it without anything from outside the server.
 import SwaggerParser from '@apidevtools/swagger-parser';
-import type { FastifyInstance } from 'fastify';
 import { TestInfra, http, startApp, startInfra } from '../support/app';
+import { routeTable } from '../support/routes';
 
 jest.setTimeout(120_000);
 
 /** Served without a schema on purpose: probes, the exposition, and the documents themselves. */
 const EXEMPT = new Set(['GET /openapi.json', 'GET /docs']);
-
-/**
- * Every (method, URL pattern) in Fastify's route table, read from
- * `printRoutes({ commonPrefix: false })`: one line per node, `├── /segment (GET, HEAD)`,
- * indented four characters per level under its parent.
- */
-function routeTable(fastify: FastifyInstance): string[] {
-  const routes: string[] = [];
-  const stack: string[] = [];
-  for (const line of fastify.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
-    if (!m) continue;
-    const depth = m[1].length / 4;
-    stack.length = depth;
-    stack.push(m[2]);
-    for (const method of m[3]?.split(',').map((x) => x.trim()) ?? []) {
-      if (method !== 'HEAD') routes.push(`${method} ${stack.join('').replace(/\/+$/, '') || '/'}`);
-    }
-  }
-  return routes;
-}
 
 /** `/a/:id/b` and `/a/{collection_id}/b` both become `/a/{}/b`. */
 const shape = (route: string) => route.replace(/:\w+|\{\w+\}/g, '{}');

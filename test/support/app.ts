@@ -31,6 +31,14 @@ export async function startInfra(): Promise<TestInfra> {
 
 export type TestApp = RunningIntake & { dataDir: string };
 
+/** The admin token every test app is started with (INTAKE_ADMIN_TOKEN); `http()` sends it unless told otherwise. */
+export const TEST_ADMIN_TOKEN = 'intake_TestAdminToken0000000000000000000000000000';
+
+/** `Authorization: Bearer <token>` (the test admin token by default), for direct fetch calls. */
+export function authHeader(token: string = TEST_ADMIN_TOKEN): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
 export async function startApp(infra: TestInfra, dataDir = tempDir('app'), env: Record<string, string> = {}): Promise<TestApp> {
   fs.mkdirSync(dataDir, { recursive: true });
   const config = loadConfig({
@@ -39,6 +47,7 @@ export async function startApp(infra: TestInfra, dataDir = tempDir('app'), env: 
     DATABASE_URL: infra.pg.url,
     INTAKE_DATA_DIR: dataDir,
     INTAKE_LOG_LEVEL: process.env.INTAKE_LOG_LEVEL ?? 'error',
+    INTAKE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...env,
   });
   const app = await startIntake(config);
@@ -124,17 +133,24 @@ export function withTestApp(options: TestAppOptions = {}): TestContext {
   return t;
 }
 
-/** JSON over HTTP with the status, for assertions on both. */
+/**
+ * JSON over HTTP with the status, for assertions on both. Sends the test admin token,
+ * or `token` (null: no Authorization header at all).
+ */
 export async function http(
   base: string,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  token: string | null = TEST_ADMIN_TOKEN,
+): Promise<{ status: number; body: any; headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json' }),
+      ...(token === null ? {} : authHeader(token)),
+    },
+    body: body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: unknown = text;
@@ -143,5 +159,5 @@ export async function http(
   } catch {
     /* not JSON: keep the text */
   }
-  return { status: res.status, body: parsed };
+  return { status: res.status, body: parsed, headers: res.headers };
 }
