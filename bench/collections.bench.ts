@@ -30,6 +30,7 @@
 //   BENCH_KEEP_CHILD_OUTPUT=1   forward the child's stdout after startup (stderr always is)
 
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -209,7 +210,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startChild(): Promise<Child> {
+/** The admin token the bench's Intake is started with (INTAKE_ADMIN_TOKEN); every request sends it. */
+const BENCH_TOKEN = `intake_bench${randomBytes(24).toString('hex')}`;
+
+async function startChild(auth: 'on' | 'off' = 'on'): Promise<Child> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-bench-collections-'));
   fs.chmodSync(dir, 0o755); // embedded Postgres drops root privileges and must still reach it
   const port = await freePort();
@@ -220,6 +224,8 @@ async function startChild(): Promise<Child> {
     INTAKE_BROKER_PORT: '0',
     INTAKE_PG_PORT: '0',
     INTAKE_LOG_LEVEL: 'warn',
+    INTAKE_ADMIN_TOKEN: BENCH_TOKEN,
+    INTAKE_AUTH: auth,
   };
   if (process.env.BENCH_CHILD_NODE_OPTIONS !== undefined) env.NODE_OPTIONS = process.env.BENCH_CHILD_NODE_OPTIONS;
   const main = path.join(__dirname, '..', 'src', 'main.js');
@@ -288,7 +294,7 @@ function postOnce(url: URL, body: string | Buffer, contentType: string): Promise
         path: url.pathname + url.search,
         method: 'POST',
         agent,
-        headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+        headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), authorization: `Bearer ${BENCH_TOKEN}` },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -552,6 +558,37 @@ async function main(): Promise<void> {
     }
   }
 
+  // ---- 5. the cost of auth: the same upsert and strong search on Intake with INTAKE_AUTH=on and =off,
+  // alternating on/off per trial so drift hits both alike; the ratio is on/off (target ≥ 0.95).
+  const authTrials: { auth: 'on' | 'off'; upsertSeconds: number; strongQps: number }[] = [];
+  if (process.env.BENCH_AUTH_COMPARE !== '0') {
+    for (let trial = 1; trial <= TRIALS; trial++) {
+      for (const auth of ['on', 'off'] as const) {
+        phase(`auth ${auth}: streaming upsert + strong search, trial ${trial}/${TRIALS}`);
+        const c = await startChild(auth);
+        running = c;
+        try {
+          await postJson(`${c.url}/vectordb/collections`, { name: 'auth', dense_vector: { enabled: true, dimension: DIM }, metric: 'cosine', hnsw: { M, ef_construction: EF_CONSTRUCTION, ef_search: 64 } });
+          const url = new URL(`${c.url}/vectordb/collections/auth/streaming/upsert`);
+          const t = now();
+          await pool(upsertBodies.length, CLIENTS, async (b) => {
+            await post(url, upsertBodies[b]);
+          });
+          const upsertSeconds = now() - t;
+          const searchUrl = new URL(`${c.url}/vectordb/collections/auth/search/dense`);
+          const body = queries.map((q) => Buffer.from(JSON.stringify({ query_vector: q, top_k: K, ef_search: chosen.ef })));
+          const once = (i: number) => post(searchUrl, body[i % QUERY_COUNT]).then(() => undefined);
+          await pool(QUERY_COUNT, SEARCH_CONCURRENCY, once);
+          const r = await closedLoop(SEARCH_SECONDS, SEARCH_CONCURRENCY, once);
+          authTrials.push({ auth, upsertSeconds, strongQps: r.perSecond });
+        } finally {
+          await stopChild(c);
+          running = null;
+        }
+      }
+    }
+  }
+
   // Raw search at the chosen ef once more, now that Intake is gone (best of before/after).
   phase(`raw searchKnn at ef=${chosen.ef} again, Intake stopped`);
   measureRawSearch(chosen.ef);
@@ -586,6 +623,27 @@ async function main(): Promise<void> {
     });
   }
   rows.unshift(...head);
+  if (authTrials.length > 0) {
+    const best = (auth: 'on' | 'off', f: (x: (typeof authTrials)[number]) => number, pick: (...xs: number[]) => number) =>
+      pick(...authTrials.filter((x) => x.auth === auth).map(f));
+    rows.push(
+      {
+        name: 'streaming upsert with auth on, vs auth off (INTAKE_AUTH=off)',
+        value: N / best('on', (x) => x.upsertSeconds, Math.min),
+        unit: 'vectors/s',
+        raw: N / best('off', (x) => x.upsertSeconds, Math.min),
+        target: 0.95,
+      },
+      {
+        name: `search QPS (strong) with auth on, vs auth off, ef=${chosen.ef}`,
+        value: best('on', (x) => x.strongQps, Math.max),
+        unit: 'queries/s',
+        raw: best('off', (x) => x.strongQps, Math.max),
+        target: 0.95,
+      },
+    );
+    notes.push(`auth on/off trials: ${authTrials.map((x) => `${x.auth}: upsert ${x.upsertSeconds.toFixed(2)} s, strong search ${fmt(x.strongQps)} q/s`).join('; ')}`);
+  }
 
   notes.push(
     `upsert: ${N} vectors (${(upsertBytes / 1e6).toFixed(1)} MB of JSON, ${Math.round(upsertBytes / N)} B/vector) in ${f2(upserts.map((u) => u.seconds))} s per trial; ` +
