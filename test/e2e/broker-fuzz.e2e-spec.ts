@@ -532,9 +532,15 @@ describe('embedded broker under hostile input', () => {
         [20, 0, { topic_names: ['fz-doomed'], timeout_ms: 1000 }],
         [22, 0, { transactional_id: null, transaction_timeout_ms: 1000 }],
         [22, 1, { transactional_id: null, transaction_timeout_ms: 1000 }],
+        [2, 0, { replica_id: -1, topics: [{ name: INTACT, partitions: [{ partition_index: 0, timestamp: -1n, max_num_offsets: 1 }] }] }],
+        [21, 1, { topics: [{ name: 'fz-produce', partitions: [{ partition_index: 0, offset: 1n }] }], timeout_ms: 1000 }],
+        [32, 0, { resources: [{ resource_type: 2, resource_name: INTACT, configuration_keys: null }] }],
+        [32, 3, { resources: [{ resource_type: 4, resource_name: '', configuration_keys: ['num.partitions'] }], include_synonyms: true, include_documentation: true }],
+        [33, 1, { resources: [{ resource_type: 2, resource_name: 'fz-produce', configs: [{ name: 'retention.ms', value: '-1' }] }], validate_only: true }],
+        [42, 1, { groups_names: ['fz-doomed-group'] }],
       ];
-      // CreateTopics is left out on purpose: a flipped num_partitions legitimately creates
-      // thousands of partitions, which tests disk speed, not robustness.
+      // CreateTopics and CreatePartitions are left out on purpose: a flipped partition count
+      // legitimately creates thousands of partitions, which tests disk speed, not robustness.
       const frames = templates.map(([apiKey, version, body]) => builder.frameFor(apiKey, version, body));
       // Unmutated, every template is a request the broker answers: the fuzzing starts from valid input.
       const check = await Probe.connect(broker.port);

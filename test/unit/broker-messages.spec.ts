@@ -581,6 +581,11 @@ function apiKeyName(api: string): string {
     createTopics: 'CreateTopics',
     deleteTopics: 'DeleteTopics',
     initProducerId: 'InitProducerId',
+    deleteRecords: 'DeleteRecords',
+    describeConfigs: 'DescribeConfigs',
+    alterConfigs: 'AlterConfigs',
+    createPartitions: 'CreatePartitions',
+    deleteGroups: 'DeleteGroups',
   };
   return map[api];
 }
@@ -853,5 +858,71 @@ describe('our responses decode with kafkajs response decoders', () => {
       groups: [{ group_id: 'g1', protocol_type: 'consumer' }],
     });
     expect(l.groups).toEqual([{ groupId: 'g1', protocolType: 'consumer' }]);
+  });
+
+  it('ListOffsets v0', async () => {
+    const d = await kafkajsDecode('listOffsets', 0, {
+      topics: [{ name: 'orders', partitions: [{ partition_index: 0, error_code: 0, old_style_offsets: [42n] }] }],
+    });
+    expect(d.responses).toEqual([{ topic: 'orders', partitions: [{ partition: 0, errorCode: 0, offsets: ['42'] }] }]);
+  });
+
+  it('DescribeConfigs v0, v1 and v2', async () => {
+    const config = {
+      name: 'retention.ms',
+      value: '1000',
+      read_only: false,
+      is_default: false,
+      config_source: 1,
+      is_sensitive: false,
+      synonyms: [{ name: 'retention.ms', value: '1000', source: 1 }],
+    };
+    const body = {
+      throttle_time_ms: 0,
+      results: [{ error_code: 0, error_message: null, resource_type: 2, resource_name: 't', configs: [config] }],
+    };
+    const v0 = await kafkajsDecode('describeConfigs', 0, body);
+    expect(v0.resources[0].configEntries).toEqual([
+      expect.objectContaining({ configName: 'retention.ms', configValue: '1000', isDefault: false, readOnly: false }),
+    ]);
+    for (const v of [1, 2]) {
+      const d = await kafkajsDecode('describeConfigs', v, body);
+      expect(d.resources[0]).toEqual(
+        expect.objectContaining({
+          resourceName: 't',
+          resourceType: 2,
+          configEntries: [
+            expect.objectContaining({
+              configName: 'retention.ms',
+              configSource: 1,
+              configSynonyms: [{ configName: 'retention.ms', configValue: '1000', configSource: 1 }],
+            }),
+          ],
+        }),
+      );
+    }
+  });
+
+  it('AlterConfigs v1, CreatePartitions v1, DeleteRecords v1, DeleteGroups v1', async () => {
+    const a = await kafkajsDecode('alterConfigs', 1, {
+      throttle_time_ms: 0,
+      responses: [{ error_code: 0, error_message: null, resource_type: 2, resource_name: 't' }],
+    });
+    expect(a.resources).toEqual([{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't' }]);
+    const c = await kafkajsDecode('createPartitions', 1, { throttle_time_ms: 0, results: [{ name: 't', error_code: 0, error_message: null }] });
+    expect(c.topicErrors).toEqual([{ topic: 't', errorCode: 0, errorMessage: null }]);
+    // kafkajs builds the DeleteRecords response decoder from the request's topics.
+    const deleteRecordsResponse = kres('deleteRecords', 1)({ topics: [{ topic: 't', partitions: [{ partition: 0, offset: '7' }] }] });
+    const r = await deleteRecordsResponse.decode(
+      encode(MESSAGES[21].response, 1, {
+        throttle_time_ms: 0,
+        topics: [{ name: 't', partitions: [{ partition_index: 0, low_watermark: 7n, error_code: 0 }] }],
+      }),
+    );
+    await deleteRecordsResponse.parse(r);
+    expect(r.topics).toEqual([{ topic: 't', partitions: [{ partition: 0, lowWatermark: expect.anything(), errorCode: 0 }] }]);
+    expect(String(r.topics[0].partitions[0].lowWatermark)).toBe('7');
+    const g = await kafkajsDecode('deleteGroups', 1, { throttle_time_ms: 0, results: [{ group_id: 'g', error_code: 0 }] });
+    expect(g.results).toEqual([{ groupId: 'g', errorCode: 0 }]);
   });
 });
