@@ -133,7 +133,7 @@ describe('API tokens and access', () => {
     const limited = await createToken({ name: 'limited', scopes: ['collections:write'], rate_limit: { requests_per_second: 5 } });
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        http(t.app.url, 'POST', '/vectordb/collections/docs/streaming/upsert', { vectors: [{ id: `burst-${i}`, dense_values: [1, i + 1, 0, 0] }] }, limited.token).then((r) => ({ i, ...r })),
+        http(t.app.url, 'POST', '/vectordb/collections/docs/streaming/upsert', { vectors: [{ id: `burst-${i}`, dense_values: [1, i + 1, 0, 0] }] }, limited.token).then((r) => Object.assign(r, { i })),
       ),
     );
     const ok = answers.filter((a) => a.status === 200).map((a) => `burst-${a.i}`);
