@@ -2,6 +2,8 @@
 // Kafka-compatible log without the rest of Intake. Reads the same variables as
 // Intake itself (INTAKE_BROKER_PORT, INTAKE_DATA_DIR); the broker folder has no
 // config module of the app to lean on, so this entry point reads them directly.
+// It has no SASL (no tokens to check), so it binds loopback addresses only: another
+// INTAKE_BROKER_HOST is refused by the broker itself (config.ts).
 
 import * as path from 'node:path';
 import { startBroker } from './index';

@@ -1,11 +1,14 @@
 // Every limit of the embedded broker, with its unit last and Apache Kafka's name
 // for the same knob beside it, so an operator who knows Kafka knows what to set.
 
+import { BrokerSasl, isLoopbackHost } from './sasl';
+
 export interface BrokerOptions {
   /** Directory holding topic partitions, committed offsets and metadata. */
   dataDir: string;
   /** TCP port; 0 picks an ephemeral one (tests). */
   port: number;
+  /** Address to bind. Anything but a loopback address requires `sasl.required`. */
   host: string;
   /** Broker id advertised in Metadata (Kafka `node.id`). */
   nodeId: number;
@@ -14,6 +17,14 @@ export interface BrokerOptions {
 
   /** Kafka `message.max.bytes`: the largest record batch a Produce may carry. */
   batchBytesMax: number;
+  /**
+   * SASL/PLAIN (sasl.ts). Unset: no SASL, every connection has full access (loopback only).
+   * `required: false`: clients may authenticate (and are then limited by their principal).
+   */
+  sasl?: BrokerSasl;
+  /** Kafka `sasl.server.max.receive.size`: the largest frame read before a connection has authenticated. */
+  saslReceiveBytesMax: number;
+
   /** Kafka `socket.request.max.bytes`: the largest request frame. */
   requestBytesMax: number;
   /** Kafka `max.connections`. */
@@ -53,6 +64,7 @@ export const BROKER_DEFAULTS: Omit<BrokerOptions, 'dataDir'> = {
   nodeId: 0,
   batchBytesMax: 1024 * 1024,
   requestBytesMax: 100 * 1024 * 1024,
+  saslReceiveBytesMax: 512 * 1024,
   connectionsMax: 1024,
   inFlightRequestsPerConnectionMax: 64,
   fetchResponseBytesMax: 50 * 1024 * 1024,
@@ -78,6 +90,12 @@ export function resolveBrokerOptions(partial: Partial<BrokerOptions> & { dataDir
   }
   if (options.batchBytesMax > options.requestBytesMax) {
     throw new Error('broker option batchBytesMax must not exceed requestBytesMax');
+  }
+  if (!isLoopbackHost(options.host) && !options.sasl?.required) {
+    throw new Error(
+      `broker host '${options.host}' is not a loopback address: binding to it requires SASL (sasl.required = true), ` +
+        'so that no client reaches the log without authenticating',
+    );
   }
   return options;
 }

@@ -9,6 +9,8 @@ import { BrokerLogger, BrokerServer } from './server';
 export { BROKER_DEFAULTS } from './config';
 export type { BrokerOptions } from './config';
 export type { BrokerLogger } from './server';
+export type { BrokerSasl, Principal } from './sasl';
+export { isLoopbackHost } from './sasl';
 
 export interface RunningBroker {
   host: string;

@@ -8,6 +8,13 @@
 // handler's range) closes the connection once the responses before it are written,
 // as Apache Kafka does (its request parsing throws and the processor closes the
 // channel). ApiVersions is the exception (KIP-511): a too-new one is answered in v0.
+//
+// SASL (sasl.ts): each connection has a SaslSession. Until it is settled (authenticated,
+// or SASL optional and never begun) requests are handled one at a time, in order, so a
+// request sent right behind SaslAuthenticate is judged by the outcome of that
+// authentication (Kafka mutes the channel while authenticating), and frames are capped at
+// saslReceiveBytesMax. A request the session refuses closes the connection; a failed
+// authentication closes it once its answer is written.
 
 import * as net from 'node:net';
 import { BrokerOptions } from './config';
@@ -16,6 +23,7 @@ import { MESSAGES } from './protocol/messages';
 import { Message, MessageSpec, decodeMessage, encodeMessage, isFlexible } from './protocol/schema';
 import { MalformedFrameError, WireReader, WireWriter } from './protocol/wire';
 import { ApiHandler, RequestContext } from './apis/handler';
+import { SaslSession, isSaslApiKey } from './sasl';
 
 export interface BrokerLogger {
   info(msg: string): void;
@@ -29,9 +37,27 @@ const REQUEST_HEADER_BYTES_MIN = 8;
 interface PendingResponse {
   done: boolean;
   frame: Buffer | null;
-  /** Set when the connection must close once the responses before this one are written. */
+  /** Set when the connection must close once the responses before this one (and `frame`, if any) are written. */
   closeReason: string | null;
 }
+
+interface Answer {
+  frame: Buffer | null;
+  closeReason: string | null;
+}
+
+/** One client connection as the request path sees it. */
+interface Connection {
+  id: number;
+  clientHost: string;
+  sasl: SaslSession;
+  /** Frames handled one after another while the session is unsettled; settles when they are done. */
+  sequence: Promise<void>;
+  sequenced: number;
+}
+
+/** A raw SASL token answer (after a v0 SaslHandshake): size-prefixed, empty for PLAIN. */
+const EMPTY_SASL_TOKEN_FRAME = Buffer.alloc(4);
 
 /** A request Apache Kafka would not answer: the connection is closed after earlier responses. */
 class UnservedRequestError extends Error {}
@@ -45,7 +71,7 @@ export class BrokerServer {
   constructor(
     private readonly options: BrokerOptions,
     handlers: ApiHandler[],
-    private readonly contextFor: (connectionId: number, clientHost: string) => Omit<RequestContext, 'version' | 'clientId'>,
+    private readonly contextFor: (connectionId: number, clientHost: string) => Omit<RequestContext, 'version' | 'clientId' | 'sasl'>,
     private readonly logger: BrokerLogger,
   ) {
     for (const h of handlers) this.handlers.set(h.apiKey, h);
@@ -83,6 +109,13 @@ export class BrokerServer {
   private onConnection(socket: net.Socket): void {
     const connectionId = this.nextConnectionId++;
     const clientHost = socket.remoteAddress ?? 'unknown';
+    const connection: Connection = {
+      id: connectionId,
+      clientHost,
+      sasl: new SaslSession(this.options.sasl ?? null, (m) => this.logger.warn(m)),
+      sequence: Promise.resolve(),
+      sequenced: 0,
+    };
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const chunks: Buffer[] = [];
@@ -100,6 +133,7 @@ export class BrokerServer {
     const flush = (): void => {
       while (pending.length > 0 && pending[0].done) {
         const head = pending.shift() as PendingResponse;
+        if (head.frame && !closed) socket.write(head.frame);
         if (head.closeReason !== null) {
           if (closed) return;
           closed = true;
@@ -107,7 +141,6 @@ export class BrokerServer {
           socket.end(); // after the responses already written
           return;
         }
-        if (head.frame && !closed) socket.write(head.frame);
       }
       if (pending.length < this.options.inFlightRequestsPerConnectionMax && socket.isPaused()) socket.resume();
     };
@@ -116,10 +149,11 @@ export class BrokerServer {
       const slot: PendingResponse = { done: false, frame: null, closeReason: null };
       pending.push(slot);
       if (pending.length >= this.options.inFlightRequestsPerConnectionMax) socket.pause();
-      this.handleFrame(frame, connectionId, clientHost).then(
-        (response) => {
+      this.dispatch(frame, connection).then(
+        (answer) => {
           slot.done = true;
-          slot.frame = response;
+          slot.frame = answer.frame;
+          slot.closeReason = answer.closeReason;
           flush();
         },
         (err: unknown) => {
@@ -147,8 +181,11 @@ export class BrokerServer {
           chunks.push(joined);
         }
         const size = chunks[0].readInt32BE(0);
-        if (size < REQUEST_HEADER_BYTES_MIN || size > this.options.requestBytesMax) {
-          fail(`request size ${size} outside [${REQUEST_HEADER_BYTES_MIN}, ${this.options.requestBytesMax}]`);
+        const sizeMax = connection.sasl.settled ? this.options.requestBytesMax : this.options.saslReceiveBytesMax;
+        // A raw SASL token (after a v0 handshake) has no request header, so no lower bound.
+        const sizeMin = connection.sasl.state === 'raw-token' ? 0 : REQUEST_HEADER_BYTES_MIN;
+        if (size < sizeMin || size > sizeMax) {
+          fail(`request size ${size} outside [${sizeMin}, ${sizeMax}]${connection.sasl.settled ? '' : ' before SASL authentication'}`);
           return;
         }
         if (buffered < 4 + size) return;
@@ -169,8 +206,32 @@ export class BrokerServer {
     });
   }
 
-  /** Returns the response frame, or null when the request wants none (Produce acks=0). */
-  private async handleFrame(frame: Buffer, connectionId: number, clientHost: string): Promise<Buffer | null> {
+  /**
+   * Handles the frame at once when the connection's session is settled; otherwise after
+   * every frame before it, so each is gated on the authentication state those left.
+   * A SASL request always goes through the sequence: what follows it waits for its outcome.
+   */
+  private dispatch(frame: Buffer, connection: Connection): Promise<Answer> {
+    const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+    if (connection.sequenced === 0 && connection.sasl.settled && !isSaslApiKey(apiKey)) return this.handleFrame(frame, connection);
+    connection.sequenced++;
+    const answer = connection.sequence.then(() => this.handleFrame(frame, connection));
+    connection.sequence = answer.then(
+      () => void connection.sequenced--,
+      () => void connection.sequenced--,
+    );
+    return answer;
+  }
+
+  /** The response frame (null when the request wants none: Produce acks=0), and whether to close after it. */
+  private async handleFrame(frame: Buffer, connection: Connection): Promise<Answer> {
+    const { sasl } = connection;
+    if (sasl.state === 'raw-token') {
+      // After a v0 SaslHandshake the frame is the token itself; a refusal closes without an answer.
+      const result = await sasl.authenticate(frame);
+      if (!result.ok) throw new UnservedRequestError(sasl.failure ?? result.errorMessage);
+      return { frame: EMPTY_SASL_TOKEN_FRAME, closeReason: null };
+    }
     const r = new WireReader(frame);
     const apiKey = r.int16();
     const version = r.int16();
@@ -185,13 +246,17 @@ export class BrokerServer {
       // learn our range and retry (KIP-511); any other API at a version we do not
       // serve closes the connection, as Kafka does.
       if (apiKey === API_VERSIONS_KEY) {
-        return this.encodeResponse(specs.response, 0, correlationId, false, {
+        const frame = this.encodeResponse(specs.response, 0, correlationId, false, {
           error_code: ErrorCode.UNSUPPORTED_VERSION,
           api_keys: this.supportedVersions(),
         });
+        return { frame, closeReason: null };
       }
       throw new UnservedRequestError(`unsupported version ${version} of API key ${apiKey} (served: ${handler.minVersion}-${handler.maxVersion})`);
     }
+
+    const refusal = sasl.refusal(apiKey);
+    if (refusal !== null) throw new UnservedRequestError(refusal);
 
     const flexible = isFlexible(specs.request, version);
     if (flexible) skipTaggedFields(r);
@@ -202,12 +267,14 @@ export class BrokerServer {
       if (err instanceof MalformedFrameError) throw new Error(`malformed ${specs.request.name} v${version}: ${err.message}`);
       throw err;
     }
-    const context: RequestContext = { ...this.contextFor(connectionId, clientHost), version, clientId: clientId ?? '' };
+    const context: RequestContext = { ...this.contextFor(connection.id, connection.clientHost), version, clientId: clientId ?? '', sasl };
     const response = await handler.handle(request, context);
-    if (response === null) return null;
+    // A failed SASL step is answered, then the connection closes.
+    const closeReason = sasl.state === 'failed' ? sasl.failure : null;
+    if (response === null) return { frame: null, closeReason };
     // ApiVersions responses always use header v0, even when the body is flexible.
     const flexibleHeader = flexible && apiKey !== API_VERSIONS_KEY;
-    return this.encodeResponse(specs.response, version, correlationId, flexibleHeader, response);
+    return { frame: this.encodeResponse(specs.response, version, correlationId, flexibleHeader, response), closeReason };
   }
 
   private encodeResponse(

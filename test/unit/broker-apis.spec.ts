@@ -6,6 +6,7 @@ import { Cluster } from '../../src/broker/cluster';
 import { resolveBrokerOptions } from '../../src/broker/config';
 import { ErrorCode } from '../../src/broker/protocol/errors';
 import { Message } from '../../src/broker/protocol/schema';
+import { SaslSession } from '../../src/broker/sasl';
 import { tempDir } from '../support/broker';
 
 const handler = (apiKey: number): ApiHandler => {
@@ -26,6 +27,7 @@ describe('broker API handlers', () => {
       clientHost: '127.0.0.1',
       connectionId: 1,
       cluster,
+      sasl: new SaslSession(null, () => undefined),
       supportedVersions: () => API_HANDLERS.map((h) => ({ api_key: h.apiKey, min_version: h.minVersion, max_version: h.maxVersion })),
     };
     return (await handler(apiKey).handle(request, context)) as Message;

@@ -4,6 +4,9 @@
 // acks: 0 = no response, 1 = after the write reaches the OS, -1 = after fsync (group commit).
 // Every batch's CRC-32C is checked before anything is written; a bad batch fails its
 // partition with CORRUPT_MESSAGE and nothing of that partition is appended.
+// A topic the connection's SASL principal may not write is TOPIC_AUTHORIZATION_FAILED for
+// each of its partitions (nothing appended, no auto-create); unauthenticated connections
+// (SASL optional) may write every topic.
 // Not implemented: transactions (transactional batches → INVALID_RECORD), LogAppendTime.
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
@@ -13,7 +16,7 @@ export const produce: ApiHandler = {
   apiKey: 0,
   minVersion: 3,
   maxVersion: 7,
-  async handle(request, { cluster }) {
+  async handle(request, { cluster, sasl }) {
     const acks: number = request.acks;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     const responses = await Promise.all(
@@ -21,6 +24,7 @@ export const produce: ApiHandler = {
         name: topic.name,
         partition_responses: await Promise.all(
           (topic.partition_data as Message[]).map(async (p) => {
+            if (!sasl.mayProduce(topic.name)) return { index: p.index, error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, base_offset: -1n, log_append_time_ms: -1n, log_start_offset: -1n };
             if (!validAcks) return { index: p.index, error_code: ErrorCode.INVALID_REQUIRED_ACKS, base_offset: -1n, log_append_time_ms: -1n, log_start_offset: -1n };
             const r = await cluster.append(topic.name, p.index, p.records, acks);
             return {

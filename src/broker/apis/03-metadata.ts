@@ -4,6 +4,9 @@
 // v6: same as v5. Capped at 6 on purpose: v7+ carries leader epochs, which makes
 // librdkafka validate offsets with OffsetForLeaderEpoch, an API this broker does not serve.
 // Deviation: one node is always leader, replica and ISR of every partition.
+// SASL: every principal may describe every topic; a named topic that does not exist and that
+// the principal may not produce to is TOPIC_AUTHORIZATION_FAILED and is not auto-created
+// (Kafka answers so when the principal may neither describe nor create it).
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -12,7 +15,7 @@ export const metadata: ApiHandler = {
   apiKey: 3,
   minVersion: 0,
   maxVersion: 6,
-  handle(request, { cluster, version }) {
+  handle(request, { cluster, version, sasl }) {
     const { nodeId } = cluster.options;
     const requested: string[] | null =
       request.topics === null || (version === 0 && request.topics.length === 0)
@@ -23,6 +26,9 @@ export const metadata: ApiHandler = {
     const topics = names.map((name) => {
       let errorCode: number = ErrorCode.NONE;
       let topic;
+      if (requested && !cluster.topics.has(name) && !sasl.mayProduce(name)) {
+        return { error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, is_internal: false, partitions: [] };
+      }
       try {
         topic = requested ? cluster.topicForWrite(name, allowAutoCreate) : cluster.topics.get(name);
       } catch (err) {

@@ -3,6 +3,7 @@
 // error_message. v2: throttle_time_ms. v3: same as v2. v4: num_partitions/replication_factor
 // may be -1 (broker defaults, KIP-464).
 // A single node: replication_factor must be 1 or -1; a manual assignment must name only this node.
+// SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every topic.
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -11,10 +12,11 @@ export const createTopics: ApiHandler = {
   apiKey: 19,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { cluster }) {
+  handle(request, { cluster, sasl }) {
     const { nodeId } = cluster.options;
     const topics = (request.topics as Message[]).map((t) => {
       const result = (error_code: number, error_message: string | null) => ({ name: t.name, error_code, error_message });
+      if (!sasl.mayAdmin()) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'this principal may not create topics');
       try {
         const rf = t.replication_factor as number;
         if (rf !== -1 && rf !== 1) {

@@ -1,6 +1,7 @@
 // DeleteTopics (key 20), versions 0-3.
 // v0: topic names. v1: throttle_time_ms. v2, v3: same as v1.
 // Deletion is immediate: the partition directories and the topic's committed offsets go.
+// SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every topic.
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { ApiHandler } from './handler';
 
@@ -8,9 +9,13 @@ export const deleteTopics: ApiHandler = {
   apiKey: 20,
   minVersion: 0,
   maxVersion: 3,
-  async handle(request, { cluster }) {
+  async handle(request, { cluster, sasl }) {
     const responses = [];
     for (const name of request.topic_names as string[]) {
+      if (!sasl.mayAdmin()) {
+        responses.push({ name, error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+        continue;
+      }
       try {
         await cluster.deleteTopic(name);
         responses.push({ name, error_code: ErrorCode.NONE });

@@ -5,6 +5,7 @@
 // restart; fetches below it get OFFSET_OUT_OF_RANGE and ListOffsets earliest answers it. Whole
 // segments below it are removed at once; the rest of the segment it falls in goes with that
 // segment, as in Kafka. An offset past the high watermark is OFFSET_OUT_OF_RANGE.
+// SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every partition.
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -13,10 +14,11 @@ export const deleteRecords: ApiHandler = {
   apiKey: 21,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { cluster }) {
+  handle(request, { cluster, sasl }) {
     const topics = (request.topics as Message[]).map((t) => ({
       name: t.name,
       partitions: (t.partitions as Message[]).map((p) => {
+        if (!sasl.mayAdmin()) return { partition_index: p.partition_index, low_watermark: -1n, error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
         try {
           const low = cluster.deleteRecords(t.name, p.partition_index, p.offset as bigint);
           return { partition_index: p.partition_index, low_watermark: low, error_code: ErrorCode.NONE };

@@ -5,6 +5,7 @@
 // them (topic-config.ts); an unserved name or value (cleanup.policy=compact) is INVALID_CONFIG.
 // Changes are persisted with the topic list and apply to existing partitions at once.
 // Not implemented: broker configs (static; set when the broker starts) → INVALID_REQUEST.
+// SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every topic.
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { RESOURCE_TYPE } from './32-describe-configs';
@@ -14,7 +15,7 @@ export const alterConfigs: ApiHandler = {
   apiKey: 33,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { cluster }) {
+  handle(request, { cluster, sasl }) {
     const responses = (request.resources as Message[]).map((res) => {
       const result = (error_code: number, error_message: string | null) => ({
         resource_type: res.resource_type,
@@ -25,6 +26,7 @@ export const alterConfigs: ApiHandler = {
       if (res.resource_type !== RESOURCE_TYPE.TOPIC) {
         return result(ErrorCode.INVALID_REQUEST, `only topic configs can be altered on the embedded broker (resource type ${res.resource_type})`);
       }
+      if (!sasl.mayAdmin()) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'this principal may not alter topic configs');
       try {
         cluster.alterTopicConfigs(res.resource_name, res.configs as { name: string; value: string | null }[], Boolean(request.validate_only));
         return result(ErrorCode.NONE, null);

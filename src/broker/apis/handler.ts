@@ -4,6 +4,7 @@
 
 import type { Cluster } from '../cluster';
 import type { Message } from '../protocol/schema';
+import type { SaslSession } from '../sasl';
 
 export interface RequestContext {
   version: number;
@@ -11,6 +12,8 @@ export interface RequestContext {
   clientHost: string;
   connectionId: number;
   cluster: Cluster;
+  /** This connection's authentication: its state, and what its principal may do. */
+  sasl: SaslSession;
   /** The versions every handler serves, for ApiVersions. */
   supportedVersions(): { api_key: number; min_version: number; max_version: number }[];
 }

@@ -11,6 +11,7 @@ import { leaveGroup } from './13-leave-group';
 import { syncGroup } from './14-sync-group';
 import { describeGroups } from './15-describe-groups';
 import { listGroups } from './16-list-groups';
+import { saslHandshake } from './17-sasl-handshake';
 import { apiVersions } from './18-api-versions';
 import { createTopics } from './19-create-topics';
 import { deleteTopics } from './20-delete-topics';
@@ -18,6 +19,7 @@ import { deleteRecords } from './21-delete-records';
 import { initProducerId } from './22-init-producer-id';
 import { describeConfigs } from './32-describe-configs';
 import { alterConfigs } from './33-alter-configs';
+import { saslAuthenticate } from './36-sasl-authenticate';
 import { createPartitions } from './37-create-partitions';
 import { deleteGroups } from './42-delete-groups';
 import { ApiHandler } from './handler';
@@ -36,6 +38,7 @@ export const API_HANDLERS: ApiHandler[] = [
   syncGroup,
   describeGroups,
   listGroups,
+  saslHandshake,
   apiVersions,
   createTopics,
   deleteTopics,
@@ -43,6 +46,7 @@ export const API_HANDLERS: ApiHandler[] = [
   initProducerId,
   describeConfigs,
   alterConfigs,
+  saslAuthenticate,
   createPartitions,
   deleteGroups,
 ];

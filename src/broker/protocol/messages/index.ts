@@ -21,6 +21,8 @@ import { MetadataRequest, MetadataResponse } from './metadata';
 import { OffsetCommitRequest, OffsetCommitResponse } from './offset-commit';
 import { OffsetFetchRequest, OffsetFetchResponse } from './offset-fetch';
 import { ProduceRequest, ProduceResponse } from './produce';
+import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './sasl-authenticate';
+import { SaslHandshakeRequest, SaslHandshakeResponse } from './sasl-handshake';
 import { SyncGroupRequest, SyncGroupResponse } from './sync-group';
 
 export * from './alter-configs';
@@ -44,6 +46,8 @@ export * from './metadata';
 export * from './offset-commit';
 export * from './offset-fetch';
 export * from './produce';
+export * from './sasl-authenticate';
+export * from './sasl-handshake';
 export * from './sync-group';
 
 const pairs: Array<{ request: MessageSpec; response: MessageSpec }> = [
@@ -60,11 +64,13 @@ const pairs: Array<{ request: MessageSpec; response: MessageSpec }> = [
   { request: SyncGroupRequest, response: SyncGroupResponse },
   { request: DescribeGroupsRequest, response: DescribeGroupsResponse },
   { request: ListGroupsRequest, response: ListGroupsResponse },
+  { request: SaslHandshakeRequest, response: SaslHandshakeResponse },
   { request: ApiVersionsRequest, response: ApiVersionsResponse },
   { request: CreateTopicsRequest, response: CreateTopicsResponse },
   { request: DeleteTopicsRequest, response: DeleteTopicsResponse },
   { request: DeleteRecordsRequest, response: DeleteRecordsResponse },
   { request: InitProducerIdRequest, response: InitProducerIdResponse },
+  { request: SaslAuthenticateRequest, response: SaslAuthenticateResponse },
   { request: DescribeConfigsRequest, response: DescribeConfigsResponse },
   { request: AlterConfigsRequest, response: AlterConfigsResponse },
   { request: CreatePartitionsRequest, response: CreatePartitionsResponse },
