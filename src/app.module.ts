@@ -17,6 +17,8 @@ export interface AppWiring {
   brokers: string[];
   /** Resolved by bootstrap: DATABASE_URL or the embedded Postgres URL. */
   databaseUrl: string;
+  /** Resolved by bootstrap: the embedded broker's internal SASL credential, when it runs one. */
+  brokerCredential?: { username: string; password: string };
 }
 
 @Module({})
@@ -28,7 +30,7 @@ export class AppModule {
         ConfigModule.forRoot(wiring.config),
         ObservabilityModule,
         DatabaseModule.forRoot(wiring.databaseUrl),
-        LogModule.forRoot({ brokers: wiring.brokers, clientId: `intake-${wiring.config.nodeId}` }),
+        LogModule.forRoot({ brokers: wiring.brokers, clientId: `intake-${wiring.config.nodeId}`, sasl: wiring.brokerCredential }),
         CollectionsModule,
         IndexSessionsModule,
         ApiDocsModule,

@@ -1,6 +1,8 @@
 // Starts Intake in either run mode. Standalone (nothing configured): the embedded
 // broker and embedded Postgres are started first, under the data dir, and stopped
 // after the app. Cluster (KAFKA_BROKERS / DATABASE_URL): nothing is embedded.
+// The embedded broker checks SASL/PLAIN passwords against Intake tokens once the app
+// exists (src/auth/broker-access.ts); before that only this process's own client passes.
 
 import 'reflect-metadata';
 import * as path from 'node:path';
@@ -8,6 +10,8 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { BrokerAccess, BrokerCredential } from './auth/broker-access';
+import { TokensService } from './auth/tokens.service';
 import { RunningBroker, startBroker } from './broker';
 import { AppConfig } from './config/config';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
@@ -36,14 +40,24 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
     })());
   try {
     let brokers = config.kafkaBrokers;
+    let brokerAccess: BrokerAccess | null = null;
+    let brokerCredential: BrokerCredential | undefined;
     if (brokers.length === 0) {
+      brokerAccess = new BrokerAccess(config.brokerSasl === 'required');
+      brokerCredential = brokerAccess.internalCredential;
       const broker: RunningBroker = await startBroker(
-        { dataDir: path.join(config.dataDir, 'log'), port: config.brokerPort },
+        {
+          dataDir: path.join(config.dataDir, 'log'),
+          port: config.brokerPort,
+          host: config.brokerHost,
+          advertisedHost: config.brokerAdvertisedHost,
+          sasl: brokerAccess.sasl,
+        },
         { info: (m) => logger.log(m), warn: (m) => logger.warn(m) },
       );
       stops.push(() => broker.stop());
       brokers = [broker.address];
-      logger.log(`embedded broker on ${broker.address}`);
+      logger.log(`embedded broker on ${broker.address} (SASL/PLAIN with Intake tokens ${config.brokerSasl})`);
     }
     let databaseUrl = config.databaseUrl;
     if (databaseUrl === null) {
@@ -53,11 +67,12 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
       logger.log('embedded Postgres started');
     }
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ config, brokers, databaseUrl }),
+      AppModule.forRoot({ config, brokers, databaseUrl, brokerCredential }),
       new FastifyAdapter({ bodyLimit: HTTP_BODY_BYTES_MAX, routerOptions: { maxParamLength: ROUTE_PARAM_CHARS_MAX }, frameworkErrors: answerFrameworkError }),
       // Body parsers are Intake's own (src/common/http-edge.ts), not Nest's defaults.
       { logger: nestLogLevels(config.logLevel), bodyParser: false },
     );
+    brokerAccess?.bind(app.get(TokensService));
     const connections = trackHttpConnections(app.getHttpServer());
     stops.push(async () => {
       connections.beginClose();

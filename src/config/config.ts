@@ -3,6 +3,7 @@
 // standalone mode (embedded broker + embedded Postgres under ./data).
 
 import * as path from 'node:path';
+import { isLoopbackHost } from '../broker';
 
 export interface AppConfig {
   /** HTTP API. */
@@ -12,6 +13,12 @@ export interface AppConfig {
   dataDir: string;
   /** Embedded broker port (0 = ephemeral); ignored when kafkaBrokers is set. */
   brokerPort: number;
+  /** Address the embedded broker binds (INTAKE_BROKER_HOST); not loopback → SASL required. */
+  brokerHost: string;
+  /** Host the embedded broker tells clients to connect to (Metadata); defaults to brokerHost. */
+  brokerAdvertisedHost: string;
+  /** SASL/PLAIN with Intake tokens on the embedded broker: required, or optional (loopback only). */
+  brokerSasl: 'required' | 'optional';
   /** External Kafka bootstrap servers; empty = start the embedded broker. */
   kafkaBrokers: string[];
   /** External Postgres URL; null = start the embedded Postgres. */
@@ -81,11 +88,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
   for (const b of kafkaBrokers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new ConfigError(`KAFKA_BROKERS entries must be host:port, got '${b}'`);
   }
+  const brokerHost = str(env, 'INTAKE_BROKER_HOST') ?? '127.0.0.1';
+  const brokerSasl = (str(env, 'INTAKE_BROKER_SASL') ?? (isLoopbackHost(brokerHost) ? 'optional' : 'required')) as AppConfig['brokerSasl'];
+  if (brokerSasl !== 'required' && brokerSasl !== 'optional') {
+    throw new ConfigError(`INTAKE_BROKER_SASL must be 'required' or 'optional', got '${brokerSasl}'`);
+  }
+  if (brokerSasl === 'optional' && !isLoopbackHost(brokerHost)) {
+    throw new ConfigError(`INTAKE_BROKER_SASL=optional is only allowed when INTAKE_BROKER_HOST is a loopback address, got '${brokerHost}'`);
+  }
   const config: AppConfig = {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: str(env, 'HOST') ?? '127.0.0.1',
     dataDir: path.resolve(str(env, 'INTAKE_DATA_DIR') ?? './data'),
     brokerPort: int(env, 'INTAKE_BROKER_PORT', 9092, 0, 65535),
+    brokerHost,
+    brokerAdvertisedHost: str(env, 'INTAKE_BROKER_ADVERTISED_HOST') ?? brokerHost,
+    brokerSasl,
     kafkaBrokers,
     databaseUrl,
     embeddedPgPort: int(env, 'INTAKE_PG_PORT', 5433, 0, 65535),
@@ -108,7 +126,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   const auth = str(env, 'INTAKE_AUTH');
   if (auth !== undefined && auth !== 'on' && auth !== 'off') throw new ConfigError(`INTAKE_AUTH must be 'on' or 'off', got '${auth}'`);
-  if (!config.authEnabled && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+  if (!config.authEnabled && !isLoopbackHost(config.host)) {
     throw new ConfigError(`INTAKE_AUTH=off is only allowed when HOST is a loopback address, got '${config.host}'`);
   }
   if (config.adminToken !== null && !/^[\x21-\x7e]{32,256}$/.test(config.adminToken)) {

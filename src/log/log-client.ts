@@ -12,6 +12,8 @@ export type { ConsumedRecord } from './topic-consumer';
 export interface LogClientOptions {
   brokers: string[];
   clientId: string;
+  /** SASL/PLAIN credential: the embedded broker's internal one (src/auth/broker-access.ts); unset = none. */
+  sasl?: { username: string; password: string };
 }
 
 export class LogClient {
@@ -29,6 +31,7 @@ export class LogClient {
       brokers: options.brokers,
       logLevel: logLevel.ERROR,
       retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
+      ...(options.sasl ? { sasl: { mechanism: 'plain' as const, username: options.sasl.username, password: options.sasl.password } } : {}),
     });
     // Idempotence makes a retried send land once; it requires one request in flight.
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });

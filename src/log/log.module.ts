@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { LogClient } from './log-client';
+import { LogClient, LogClientOptions } from './log-client';
 import { APPEND_QUEUE_BYTES_MAX } from './appender';
 import { HealthContributors } from '../observability/health-contributors';
 import { MetricsService } from '../observability/metrics';
@@ -35,7 +35,7 @@ class LogLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class LogModule {
-  static forRoot(options: { brokers: string[]; clientId: string }): DynamicModule {
+  static forRoot(options: LogClientOptions): DynamicModule {
     return {
       module: LogModule,
       providers: [
