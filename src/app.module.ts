@@ -5,6 +5,8 @@ import { ApiDocsModule } from './api-docs/api-docs.module';
 import { CollectionsModule } from './collections/collections.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { IndexSessionsModule } from './index-sessions/index-sessions.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
+import { SinksModule } from './sinks/sinks.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -33,6 +35,8 @@ export class AppModule {
         LogModule.forRoot({ brokers: wiring.brokers, clientId: `intake-${wiring.config.nodeId}`, sasl: wiring.brokerCredential }),
         CollectionsModule,
         IndexSessionsModule,
+        SinksModule,
+        IdempotencyModule,
         ApiDocsModule,
         AuthModule,
       ],

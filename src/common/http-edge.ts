@@ -32,6 +32,14 @@ export const BINARY_MEDIA_TYPE = 'application/octet-stream';
 /** Routes whose body is a stream of application/octet-stream (no other route takes it). */
 const BINARY_ROUTES = new Set(['/ingest/batch']);
 
+/** Routes (Fastify URL patterns) whose JSON body has a smaller limit than the server's; set by their modules. */
+const ROUTE_BODY_BYTES_MAX = new Map<string, number>();
+
+/** Gives a route's JSON body its own byte limit (a 413 beyond it), below the server-wide one. */
+export function limitRouteBody(url: string, bytesMax: number): void {
+  ROUTE_BODY_BYTES_MAX.set(url, bytesMax);
+}
+
 /** True when `text` nests objects/arrays deeper than `max`; strings are skipped. */
 export function jsonNestingExceeds(text: string, max: number): boolean {
   let depth = 0;
@@ -60,6 +68,11 @@ export function configureHttpEdge(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (BINARY_ROUTES.has(routeUrl(request))) return done(Errors.unsupportedMediaType(JSON_MEDIA_TYPE, [BINARY_MEDIA_TYPE]), undefined);
+    const bytesMax = ROUTE_BODY_BYTES_MAX.get(routeUrl(request));
+    if (bytesMax !== undefined && text.length > bytesMax / 3) {
+      const bytes = Buffer.byteLength(text);
+      if (bytes > bytesMax) return done(Errors.payloadTooLarge('body', bytesMax, bytes), undefined);
+    }
     if (text.trim() === '') return done(null, undefined);
     if (jsonNestingExceeds(text, JSON_DEPTH_MAX)) {
       return done(Errors.validation('body', `JSON may nest objects and arrays at most ${JSON_DEPTH_MAX} levels deep`), undefined);

@@ -94,6 +94,76 @@ export class IngestErrorsRepository {
   }
 }
 
+/** An error row with the replay bookkeeping columns (sinks' /errors). */
+export interface IngestErrorRow {
+  id: string;
+  source_id: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  reason: string;
+  message: string;
+  record_key: string | null;
+  payload: Buffer | null;
+  headers: Record<string, string> | null;
+  created_at: Date;
+  replayed_at: Date | null;
+  resolved_at: Date | null;
+}
+
+export interface SourceErrorsQuery {
+  source: string;
+  sourceId: string;
+  /** 1..INGEST_ERRORS_LIST_LIMIT_MAX */
+  limit: number;
+  /** Keyset cursor, newest first: rows with a smaller id. */
+  beforeId?: string;
+  since?: Date;
+  unresolvedOnly?: boolean;
+  ids?: string[];
+}
+
+/** Rows one list may return: a page (≤ 1,000) or a replay's selection (≤ 10,000). */
+export const SOURCE_ERRORS_LIMIT_MAX = 10_001;
+
+export class SourceErrorsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Newest first (by id), keyset-paged. */
+  async list(q: SourceErrorsQuery): Promise<IngestErrorRow[]> {
+    if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > SOURCE_ERRORS_LIMIT_MAX) {
+      throw new RangeError(`limit must be an integer in [1, ${SOURCE_ERRORS_LIMIT_MAX}], got ${q.limit}`);
+    }
+    const where = ['source = $1', 'source_id = $2'];
+    const params: unknown[] = [q.source, q.sourceId];
+    if (q.beforeId !== undefined) {
+      assertDecimal(q.beforeId, 'beforeId');
+      params.push(q.beforeId);
+      where.push(`id < $${params.length}`);
+    }
+    if (q.since !== undefined) {
+      params.push(q.since.toISOString());
+      where.push(`created_at >= $${params.length}`);
+    }
+    if (q.unresolvedOnly) where.push('resolved_at IS NULL');
+    if (q.ids !== undefined) {
+      q.ids.forEach((id) => assertDecimal(id, 'id'));
+      params.push(q.ids);
+      where.push(`id = ANY($${params.length}::bigint[])`);
+    }
+    params.push(q.limit);
+    return this.dataSource.query(
+      `SELECT id, source_id, topic, partition, "offset", reason, message, record_key, payload, headers, created_at, replayed_at, resolved_at
+       FROM ingest_errors WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  async markReplayed(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.dataSource.query(`UPDATE ingest_errors SET replayed_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+}
+
 function toParams(e: NewIngestError): unknown[] {
   assertDecimal(e.offset, 'offset');
   if (!Number.isInteger(e.partition) || e.partition < 0) throw new RangeError(`partition must be a non-negative integer, got ${e.partition}`);

@@ -1,0 +1,85 @@
+// HTTP edge of sinks (/v2/sinks, seed 002): parse by the route's schemas (sinks.api.ts), delegate.
+import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Authorize } from '../auth/access-rule';
+import { ApiRoute, ValidBody, ValidParam, ValidQuery } from '../common/api-route';
+import { limitRouteBody } from '../common/http-edge';
+import { Idempotent } from '../idempotency/idempotency';
+import type { CreateSinkInput, ErrorsQuery, IngestInput, IngestQuery, MetricsQuery, ReplayInput } from './dto/sink-requests';
+import { SINK_REQUEST_BYTES_MAX } from './dto/sink-requests';
+import { SinkErrorsService } from './sink-errors.service';
+import { SinksApi } from './sinks.api';
+import { SinksService } from './sinks.service';
+
+/** The sink a route acts on: its `:id`. */
+const SINK = { kind: 'sinks', in: 'param', name: 'id' } as const;
+
+limitRouteBody('/v2/sinks/:id', SINK_REQUEST_BYTES_MAX);
+
+@Controller('v2/sinks')
+export class SinksController {
+  constructor(
+    private readonly sinks: SinksService,
+    private readonly errors: SinkErrorsService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authorize('sinks:write', { kind: 'sinks', in: 'body', name: 'name' })
+  @ApiRoute(SinksApi.create)
+  create(@ValidBody() input: CreateSinkInput) {
+    return this.sinks.create(input);
+  }
+
+  @Get()
+  @Authorize('sinks:read')
+  @ApiRoute(SinksApi.list)
+  list() {
+    return this.sinks.list();
+  }
+
+  @Get(':id')
+  @Authorize('sinks:read', SINK)
+  @ApiRoute(SinksApi.get)
+  get(@ValidParam('id') id: string) {
+    return this.sinks.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authorize('sinks:write', SINK)
+  @ApiRoute(SinksApi.delete)
+  async delete(@ValidParam('id') id: string): Promise<void> {
+    await this.sinks.delete(id);
+  }
+
+  @Post(':id')
+  @HttpCode(200)
+  @Authorize('sinks:write', SINK)
+  @Idempotent()
+  @ApiRoute(SinksApi.ingest)
+  ingest(@ValidParam('id') id: string, @ValidBody() input: IngestInput, @ValidQuery() query: IngestQuery) {
+    return this.sinks.ingest(id, input, query);
+  }
+
+  @Get(':id/errors')
+  @Authorize('sinks:read', SINK)
+  @ApiRoute(SinksApi.errors)
+  listErrors(@ValidParam('id') id: string, @ValidQuery() query: ErrorsQuery) {
+    return this.errors.list(id, query);
+  }
+
+  @Post(':id/errors/replay')
+  @HttpCode(200)
+  @Authorize('sinks:write', SINK)
+  @ApiRoute(SinksApi.replay)
+  replay(@ValidParam('id') id: string, @ValidBody() input: ReplayInput) {
+    return this.errors.replay(id, input);
+  }
+
+  @Get(':id/metrics')
+  @Authorize('sinks:read', SINK)
+  @ApiRoute(SinksApi.metrics)
+  metrics(@ValidParam('id') id: string, @ValidQuery() query: MetricsQuery) {
+    return this.errors.metricsOf(id, query);
+  }
+}
