@@ -252,12 +252,14 @@ describe('build failures', () => {
     expect(progress).toEqual([{ indexed: 1, total: 10 }]);
   });
 
-  it('terminates the worker and rejects when aborted', async () => {
+  it('stops the worker at its next row (never terminating it mid-addPoint) and rejects when aborted', async () => {
     const abort = new AbortController();
     const reason = new Error('stop');
     let reports = 0;
+    const aborting = job();
+    const lastOutDir = aborting.outDir;
     const building = buildShardInWorker(
-      job(),
+      aborting,
       () => {
         if (++reports === 2) abort.abort(reason);
       },
@@ -265,6 +267,8 @@ describe('build failures', () => {
     );
     await expect(building).rejects.toBe(reason);
     expect(reports).toBeLessThan(100);
+    // It stopped before writing anything.
+    expect(fs.readdirSync(lastOutDir)).toEqual([]);
     await expect(buildShardInWorker(job(), undefined, { signal: abort.signal })).rejects.toBe(reason);
   });
 });

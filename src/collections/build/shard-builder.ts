@@ -41,7 +41,23 @@ export interface ShardBuildJob {
   exactCapacity: boolean;
   /** Where the built index is written (ShardIndex.saveTo); the caller creates it. */
   outDir: string;
+  /**
+   * Set to 1 (Atomics.store) to stop the build between two rows. Builds are stopped this
+   * way, never by Worker.terminate(): terminating a worker while hnswlib-node is inside
+   * addPoint makes the addon's error path call napi_throw on a dying environment, which
+   * is a FATAL ERROR that aborts the whole process, not just the worker.
+   */
+  cancel?: Int32Array;
 }
+
+export class BuildCancelledError extends Error {
+  constructor() {
+    super('shard build cancelled');
+    this.name = 'BuildCancelledError';
+  }
+}
+
+const cancelled = (job: ShardBuildJob): boolean => job.cancel !== undefined && Atomics.load(job.cancel, 0) === 1;
 
 export interface BuildProgress {
   indexed: number;
@@ -66,7 +82,7 @@ export interface BuildResult {
 }
 
 export interface BuildInWorkerOptions {
-  /** Aborting terminates the worker; the promise rejects with the signal's reason once it has stopped. */
+  /** Aborting stops the worker at its next row; the promise rejects with the signal's reason once it has exited. */
   signal?: AbortSignal;
 }
 
@@ -137,6 +153,7 @@ export function buildShard(job: ShardBuildJob, onProgress?: (p: BuildProgress) =
   if (total === 0) onProgress?.({ indexed: 0, total });
   const rejected: RejectedRow[] = [];
   for (let i = 0; i < total; i++) {
+    if ((i & 63) === 0 && cancelled(job)) throw new BuildCancelledError();
     try {
       index.upsert(ids[i], vectors.subarray(i * dimension, (i + 1) * dimension));
     } catch (err) {
@@ -147,6 +164,7 @@ export function buildShard(job: ShardBuildJob, onProgress?: (p: BuildProgress) =
     }
     if (onProgress && ((i + 1) % step === 0 || i + 1 === total)) onProgress({ indexed: i + 1, total });
   }
+  if (cancelled(job)) throw new BuildCancelledError();
   index.saveTo(job.outDir);
   return { indexed: total - rejected.length, rejected, elapsedMs: performance.now() - started };
 }
@@ -185,13 +203,15 @@ export function buildShardInWorker(
 ): Promise<BuildResult> {
   const { signal } = options;
   let worker: Worker;
+  let cancel: Int32Array;
   try {
     if (signal?.aborted) throw abortReason(signal);
     checkJob(job);
     const entry = workerEntry();
     if (!fs.existsSync(entry.file)) throw new Error(`shard build worker not found at ${entry.file}`);
     const { vectors, transfer } = forTransfer(job.rows.vectors);
-    const workerData: ShardBuildJob = { ...job, rows: { ids: job.rows.ids, vectors } };
+    cancel = new Int32Array(new SharedArrayBuffer(4));
+    const workerData: ShardBuildJob = { ...job, rows: { ids: job.rows.ids, vectors }, cancel };
     worker = new Worker(entry.file, { workerData, transferList: transfer, execArgv: entry.execArgv });
   } catch (err) {
     return Promise.reject(err);
@@ -208,7 +228,8 @@ export function buildShardInWorker(
     };
     const onAbort = (): void => {
       aborted = abortReason(signal!);
-      void worker.terminate(); // 'exit' follows and rejects with `aborted`
+      // The worker stops at its next row and exits; 'exit' then rejects with `aborted`.
+      Atomics.store(cancel, 0, 1);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
