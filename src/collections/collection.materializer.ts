@@ -240,6 +240,7 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
   /** Stops consuming; with `checkpoint`, saves every shard first so a restart replays nothing. */
   async stop(checkpoint = true): Promise<void> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.sessions.stopBuilds();
     await this.runner?.stop();
     if (checkpoint) this.checkpointDirty();
   }

@@ -45,6 +45,8 @@ export class SessionShards {
   /** Partition → offset of the last finalize record swapped in (a redelivery at or below it is skipped). */
   private readonly lastBuilt = new Map<number, bigint>();
   private readonly builtShards = new Map<string, number>();
+  /** Aborted when the node stops: running builds end at their next row instead of holding the stop up. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly host: SessionShardHost) {
     this.staging = Array.from({ length: host.spec.shards }, () => new SessionStaging());
@@ -100,6 +102,7 @@ export class SessionShards {
         spec: this.host.spec,
         workDir: path.join(this.host.dir, `build-${partition}`),
         onProgress: (indexed, total) => progress.set(partition, { indexed, total }),
+        signal: this.stopping.signal,
         onDuplicate: async (row) =>
           context.fail(asRecord(row), IngestErrorReason.DUPLICATE_ID, `insert mode: id '${row.id}' already exists; session ${command.session} did not overwrite it`),
       });
@@ -122,6 +125,11 @@ export class SessionShards {
       this.builds.delete(command.session);
       await this.host.onSessionBuilt(command.session);
     }
+  }
+
+  /** Ends running builds (their batches fail and are redone from the log after a restart). */
+  stopBuilds(): void {
+    this.stopping.abort(new Error('the node is stopping'));
   }
 
   /**

@@ -33,6 +33,8 @@ export interface FinalizeShardInput {
   workDir: string;
   onProgress(indexed: number, total: number): void;
   onDuplicate(row: StagedRow): Promise<unknown>;
+  /** Aborting stops the build between two rows (the node is stopping); the finalize is redone after a restart. */
+  signal?: AbortSignal;
 }
 
 export interface FinalizedShard {
@@ -80,6 +82,7 @@ export async function finalizeShard(input: FinalizeShardInput): Promise<Finalize
           outDir,
         },
         (p) => input.onProgress(p.indexed, p.total),
+        { signal: input.signal },
       ),
     );
     return {

@@ -314,4 +314,28 @@ describe('index ingest sessions', () => {
       await other.close();
     }
   });
+
+  it('a node stopped in the middle of a build stops without waiting for it, and builds the session after its restart', async () => {
+    expect((await create('midstop', 1)).status).toBe(201);
+    expect((await api('POST', '/init', { index_name: 'midstop', mode: 'build' })).status).toBe(200);
+    const N = 30_000;
+    const vectors = randomVectors(N, DIM, 90);
+    const ids = vectors.map((_, i) => `m${i}`);
+    for (let start = 0; start < N; start += 10_000) {
+      expect((await batch('midstop', binaryRows(ids.slice(start, start + 10_000), vectors.slice(start, start + 10_000)))).status).toBe(200);
+    }
+    const finalizing = api('POST', '/finalize', { index_name: 'midstop' }).catch(() => null);
+    await eventually(async () => (await api('GET', '/ingest/status?index_name=midstop')).body.session?.build != null, 30_000, 'the build to start');
+    await t.restartApp();
+    await finalizing;
+    await eventually(
+      async () => {
+        const st = (await api('GET', '/ingest/status?index_name=midstop')).body;
+        return st.session === null && st.vectors === N;
+      },
+      120_000,
+      'the build to be redone after the restart',
+    );
+    expect((await search('midstop', vectors[123], 1))[0].id).toBe('m123');
+  });
 });
