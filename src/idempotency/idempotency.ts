@@ -8,7 +8,8 @@
 //      request is still running) → 409, retry later;
 //   3. run the handler; store its answer (2xx only). A handler that throws releases
 //      the claim, so a retry after an error runs again (nothing was accepted).
-// Expired keys are deleted when met and by a sweep every SWEEP_INTERVAL_MS.
+// Expired keys are replaced when met and deleted by a sweep every SWEEP_INTERVAL_MS;
+// a claim abandoned by a node that died is taken over after CLAIM_ABANDONED_MS.
 
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor, OnModuleDestroy, OnModuleInit, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
@@ -23,6 +24,12 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
 export const KEY_TTL_MS = 24 * 3_600_000;
 export const SWEEP_INTERVAL_MS = 10 * 60_000;
+/**
+ * A claim with no answer after this long belongs to a request whose node died (a
+ * SIGKILL between claiming and answering): a retry may take it over. Longer than any
+ * request may run (INTAKE_APPLY_TIMEOUT_MS is at most 600 s).
+ */
+export const CLAIM_ABANDONED_MS = 15 * 60_000;
 /** Printable ASCII, 1–255 characters (Stripe allows 255). */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -83,8 +90,9 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit, On
       `INSERT INTO idempotency_keys (scope, key, request_sha256, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
        ON CONFLICT (scope, key) DO UPDATE SET request_sha256 = EXCLUDED.request_sha256, status = NULL, response = NULL, expires_at = EXCLUDED.expires_at, created_at = now()
          WHERE idempotency_keys.expires_at < now()
+            OR (idempotency_keys.status IS NULL AND idempotency_keys.created_at < now() - $5 * interval '1 millisecond')
        RETURNING 1`,
-      [scope, key, hash, KEY_TTL_MS],
+      [scope, key, hash, KEY_TTL_MS, CLAIM_ABANDONED_MS],
     );
     if (claimed.length === 0) {
       const [row] = (await this.dataSource.query(`SELECT request_sha256, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key])) as KeyRow[];
