@@ -1,0 +1,216 @@
+// npm run bench:sinks — seed 002's ingest path end to end against a plain multi-row
+// INSERT of the same rows into the same Postgres, in ONE run:
+//   Intake: POST /v2/sinks/{id}?wait=applied with 1,000-record requests of 10 columns from
+//           BENCH_SINK_CLIENTS concurrent clients; each call returns once its records are rows
+//           (HTTP → validation → log → shared-mode materializer → upsert committed with offsets).
+//   raw:    the same rows as 1,000-row INSERT statements (autocommit) from as many connections,
+//           into a table of the same shape (same column types, primary key) in the same Postgres.
+// Target: ≥ 20,000 records/s end to end and ≥ 0.5 of the plain INSERT.
+//
+// Intake runs as a CHILD PROCESS (node dist/src/main.js with its embedded broker) against an
+// embedded Postgres this process starts, so the raw side uses the very same server. Raw runs
+// before Intake starts and after it stops (best of the two), never while it runs.
+//
+// Environment: BENCH_SINK_N=100000 records, BENCH_SINK_BATCH=1000 per request / statement,
+// BENCH_SINK_CLIENTS=4 concurrent requests / connections, BENCH_CHILD_EXEC_ARGV extra node flags
+// for the Intake child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/intake-prof"), BENCH_SINK_NOWAIT=1: calls
+// without ?wait=applied (they return once in the log) and the clock stops when every row is visible.
+
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { numberFromEnv } from './report';
+
+const N = numberFromEnv('BENCH_SINK_N', 100_000);
+const BATCH = numberFromEnv('BENCH_SINK_BATCH', 1_000);
+const CLIENTS = numberFromEnv('BENCH_SINK_CLIENTS', 4);
+const TOKEN = `intake_bench${randomBytes(24).toString('hex')}`;
+
+const COLUMNS = [
+  { name: 'id', type: 'id' },
+  { name: 'user_id', type: 'int' },
+  { name: 'amount', type: 'decimal', scale: 2 },
+  { name: 'currency', type: 'string', max_length: 3 },
+  { name: 'country', type: 'string', max_length: 2 },
+  { name: 'device', type: 'string' },
+  { name: 'paid', type: 'bool' },
+  { name: 'at', type: 'timestamp' },
+  { name: 'items', type: 'int', min: 0 },
+  { name: 'note', type: 'string' },
+];
+const RAW_TABLE = `CREATE TABLE IF NOT EXISTS public.bench_raw (id text PRIMARY KEY, user_id bigint, amount numeric(38, 2), currency text, country text, device text, paid boolean, at timestamptz, items bigint, note text)`;
+
+function record(i: number): Record<string, unknown> {
+  return {
+    id: `order-${i}`,
+    user_id: (i * 7919) % 100_000,
+    amount: Math.round(((i * 37) % 100_000) + 0.25) / 1,
+    currency: ['EUR', 'USD', 'NOK'][i % 3],
+    country: ['NO', 'SE', 'DE', 'US'][i % 4],
+    device: ['ios', 'android', 'web'][i % 3],
+    paid: i % 2 === 0,
+    at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    items: i % 17,
+    note: `order number ${i} placed through the bench`,
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function request(base: string, method: string, pathname: string, body?: unknown): Promise<{ status: number; body: string }> {
+  // A pre-serialized body is sent as is: the client's CPU is the app's too on a small machine.
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      new URL(pathname, base),
+      { method, agent, headers: { authorization: `Bearer ${TOKEN}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function rawInsert(url: string): Promise<number> {
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    return c;
+  }));
+  await clients[0].query(RAW_TABLE);
+  await clients[0].query('TRUNCATE public.bench_raw');
+  const keys = Object.keys(record(0));
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    clients.map(async (c) => {
+      for (;;) {
+        const start = next;
+        next += BATCH;
+        if (start >= N) return;
+        const params: unknown[] = [];
+        const tuples: string[] = [];
+        for (let i = start; i < Math.min(N, start + BATCH); i++) {
+          const r = record(i);
+          const base = params.length;
+          params.push(...keys.map((k) => r[k]));
+          tuples.push(`(${keys.map((_, k) => `$${base + k + 1}`).join(', ')})`);
+        }
+        await c.query(`INSERT INTO public.bench_raw (${keys.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await Promise.all(clients.map((c) => c.end()));
+  return N / seconds;
+}
+
+async function main(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-bench-sinks-'));
+  fs.chmodSync(root, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: 0 });
+  let child: ChildProcess | null = null;
+  try {
+    const rawBefore = await rawInsert(pg.url);
+    console.log(`raw multi-row INSERT (before): ${Math.round(rawBefore)} rows/s`);
+
+    const port = await freePort();
+    fs.mkdirSync(path.join(root, 'app'), { mode: 0o755 });
+    child = spawn(process.execPath, [...(process.env.BENCH_CHILD_EXEC_ARGV ?? '').split(' ').filter(Boolean), path.join(__dirname, '..', 'src', 'main.js')], {
+      env: { ...process.env, INTAKE_DATA_DIR: path.join(root, 'app'), PORT: String(port), INTAKE_BROKER_PORT: '0', DATABASE_URL: pg.url, INTAKE_LOG_LEVEL: 'warn', INTAKE_ADMIN_TOKEN: TOKEN, INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child!.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /Intake listening on (\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child!.once('exit', (code) => reject(new Error(`Intake exited during startup (${code})`)));
+    });
+    const must = async (r: Promise<{ status: number; body: string }>, status: number) => {
+      const res = await r;
+      if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.body.slice(0, 500)}`);
+      return res;
+    };
+    await must(request(url, 'POST', '/v2/tables', { name: 'orders', columns: COLUMNS }), 201);
+    await must(request(url, 'POST', '/v2/sinks', { name: 'orders-in', table: 'orders', id_field: 'id', partitions: 4 }), 201);
+    // Warm-up: the consumer group forms and the first batches compile.
+    await must(request(url, 'POST', '/v2/sinks/orders-in?wait=applied', { records: Array.from({ length: BATCH }, (_, i) => ({ value: record(N + i) })) }), 200);
+
+    const bodies: string[] = [];
+    for (let start = 0; start < N; start += BATCH) {
+      bodies.push(JSON.stringify({ records: Array.from({ length: Math.min(BATCH, N - start) }, (_, i) => ({ value: record(start + i) })) }));
+    }
+    let next = 0;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (;;) {
+          const k = next++;
+          if (k >= bodies.length) return;
+          const res = await must(request(url, 'POST', process.env.BENCH_SINK_NOWAIT ? '/v2/sinks/orders-in' : '/v2/sinks/orders-in?wait=applied', bodies[k]), 200);
+          const parsed = JSON.parse(res.body) as { success_count: number };
+          if (parsed.success_count !== Math.min(BATCH, N - k * BATCH)) throw new Error(`request ${k}: ${res.body.slice(0, 300)}`);
+        }
+      }),
+    );
+    const ackedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const check = new Client({ connectionString: pg.url });
+    await check.connect();
+    const count = async () => Number((await check.query(`SELECT count(*) AS n FROM intake_tables.orders`)).rows[0].n);
+    // Without ?wait=applied the calls return once the records are in the log: wait for the rows.
+    while ((await count()) < N + BATCH) await new Promise((r) => setTimeout(r, 20));
+    const intakeSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const intake = N / intakeSeconds;
+    const rows = await count();
+    await check.end();
+    if (rows !== N + BATCH) throw new Error(`expected ${N + BATCH} rows, found ${rows}`);
+    console.log(`Intake: all calls answered after ${ackedSeconds.toFixed(2)} s (${Math.round(N / ackedSeconds)} records/s into the log), all rows visible after ${intakeSeconds.toFixed(2)} s`);
+
+    child.kill('SIGTERM');
+    await new Promise((r) => child!.once('exit', r));
+    child = null;
+    const rawAfter = await rawInsert(pg.url);
+    console.log(`raw multi-row INSERT (after): ${Math.round(rawAfter)} rows/s`);
+    const raw = Math.max(rawBefore, rawAfter);
+    console.log('');
+    console.log(`sinks: ${N} records of ${COLUMNS.length} columns, ${BATCH} per request, ${CLIENTS} clients, on ${os.cpus().length} cores`);
+    console.log('| measure | Intake | raw | ratio | target |');
+    console.log('|---|---|---|---|---|');
+    console.log(
+      `| sink ingest end to end (HTTP → log → rows, ${process.env.BENCH_SINK_NOWAIT ? 'calls return at the log, clock stops when every row is visible' : 'every call ?wait=applied'}) vs multi-row INSERT | ${Math.round(intake).toLocaleString('en')} records/s | ${Math.round(raw).toLocaleString('en')} rows/s | ${(intake / raw).toFixed(2)} | ≥ 20,000/s and ≥ 0.5: ${intake >= 20_000 ? 'met' : 'not met'} / ${intake / raw >= 0.5 ? 'met' : 'not met'} |`,
+    );
+  } finally {
+    child?.kill('SIGKILL');
+    await pg.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
