@@ -45,6 +45,8 @@ export interface AppConfig {
   checkpointEveryRecords: number;
   checkpointEveryMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** POST /v2/sinks/{id}: records per request (400 beyond) and body bytes (413 beyond). */
+  sinkLimits: { recordsPerRequestMax: number; requestBytesMax: number };
 }
 
 export class ConfigError extends Error {
@@ -123,6 +125,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     checkpointEveryRecords: int(env, 'INTAKE_CHECKPOINT_EVERY_RECORDS', 50_000, 1, 100_000_000),
     checkpointEveryMs: int(env, 'INTAKE_CHECKPOINT_EVERY_MS', 30_000, 100, 86_400_000),
     logLevel,
+    sinkLimits: {
+      recordsPerRequestMax: int(env, 'INTAKE_SINK_RECORDS_PER_REQUEST_MAX', 10_000, 1, 1_000_000),
+      requestBytesMax: int(env, 'INTAKE_SINK_REQUEST_BYTES_MAX', 10 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    },
   };
   const auth = str(env, 'INTAKE_AUTH');
   if (auth !== undefined && auth !== 'on' && auth !== 'off') throw new ConfigError(`INTAKE_AUTH must be 'on' or 'off', got '${auth}'`);

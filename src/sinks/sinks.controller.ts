@@ -1,11 +1,11 @@
 // HTTP edge of sinks (/v2/sinks, seed 002): parse by the route's schemas (sinks.api.ts), delegate.
-import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { Authorize } from '../auth/access-rule';
 import { ApiRoute, ValidBody, ValidParam, ValidQuery } from '../common/api-route';
 import { limitRouteBody } from '../common/http-edge';
 import { Idempotent } from '../idempotency/idempotency';
 import type { CreateSinkInput, ErrorsQuery, IngestInput, IngestQuery, MetricsQuery, ReplayInput } from './dto/sink-requests';
-import { SINK_REQUEST_BYTES_MAX } from './dto/sink-requests';
 import { SinkErrorsService } from './sink-errors.service';
 import { SinksApi } from './sinks.api';
 import { SinksService } from './sinks.service';
@@ -13,14 +13,15 @@ import { SinksService } from './sinks.service';
 /** The sink a route acts on: its `:id`. */
 const SINK = { kind: 'sinks', in: 'param', name: 'id' } as const;
 
-limitRouteBody('/v2/sinks/:id', SINK_REQUEST_BYTES_MAX);
-
 @Controller('v2/sinks')
 export class SinksController {
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly sinks: SinksService,
     private readonly errors: SinkErrorsService,
-  ) {}
+  ) {
+    limitRouteBody('/v2/sinks/:id', config.sinkLimits.requestBytesMax);
+  }
 
   @Post()
   @HttpCode(201)

@@ -98,6 +98,8 @@ export class SinksService {
 
   async ingest(id: string, input: IngestInput, query: IngestQuery): Promise<IngestResult> {
     const startedAtMs = Date.now();
+    const recordsMax = this.config.sinkLimits.recordsPerRequestMax;
+    if (input.records.length > recordsMax) throw Errors.validation('records', `must hold at most ${recordsMax} records, got ${input.records.length}`);
     const { sink, validator } = await this.cache.get(id);
     const topic = Topics.sink(id);
     const statuses: RecordStatus[] = new Array(input.records.length);

@@ -4,7 +4,7 @@
 // after the table gains the column, per-minute metrics, Idempotency-Key, the HTTP
 // refusals (400/401/404/413) and names that try to inject SQL.
 import { execFile } from 'node:child_process';
-import { http, withTestApp } from '../support/app';
+import { http, startApp, withTestApp } from '../support/app';
 import { eventually } from '../support/broker';
 
 jest.setTimeout(180_000);
@@ -279,5 +279,20 @@ describe('sinks', () => {
     expect((await t.db.query(`SELECT to_regclass('intake_tables."select"') IS NULL AS gone`))[0].gone).toBe(true);
     const listed = (await req('GET', '/v2/sinks')).body.sinks.map((s: { id: string }) => s.id);
     expect(listed).toEqual(['auto', 'auto2', 'metered', 'proj', 'proj-loose']);
+  });
+
+  // Last: the body limit is registered process-wide (one app per process outside tests).
+  it('takes its request limits from the configuration', async () => {
+    const small = await startApp(t.infra, undefined, { INTAKE_SINK_RECORDS_PER_REQUEST_MAX: '3', INTAKE_SINK_REQUEST_BYTES_MAX: '2048' });
+    try {
+      const four = await http(small.url, 'POST', '/v2/sinks/proj', { records: Array.from({ length: 4 }, (_, i) => ({ value: full(`lim-${i}`) })) });
+      expect(four.status).toBe(400);
+      expect(four.body.error).toMatchObject({ field: 'records', rule: 'must hold at most 3 records, got 4' });
+      const big = await http(small.url, 'POST', '/v2/sinks/proj', { records: [{ value: full('lim-big', { owner: { profile: { name: 'x'.repeat(3000) } } }) }] });
+      expect(big.status).toBe(413);
+      expect((await http(small.url, 'POST', '/v2/sinks/proj', { records: [{ value: full('lim-ok') }] })).body.success_count).toBe(1);
+    } finally {
+      await small.close();
+    }
   });
 });

@@ -6,9 +6,13 @@ import type { JsonSchema } from '../../common/request-schema';
 import { NAME_SCHEMA } from '../../common/identifiers';
 import { COLUMN_DEF_SCHEMA, COLUMNS_PER_TABLE_MAX, ColumnDef } from '../column-types';
 
-/** Records per POST /v2/sinks/{id} (FeatureBase Cloud's limit); more is a 400. */
+/**
+ * Defaults of the per-request limits of POST /v2/sinks/{id} (FeatureBase Cloud's):
+ * records (400 beyond) and body bytes (413 beyond). Configurable with
+ * INTAKE_SINK_RECORDS_PER_REQUEST_MAX / INTAKE_SINK_REQUEST_BYTES_MAX (AppConfig.sinkLimits);
+ * the service and the HTTP edge check the configured values.
+ */
 export const RECORDS_PER_REQUEST_MAX = 10_000;
-/** Bytes of one POST /v2/sinks/{id} body; more is a 413 (checked as the body is read). */
 export const SINK_REQUEST_BYTES_MAX = 10 * 1024 * 1024;
 export const SINK_PARTITIONS_MAX = 64;
 export const SINK_PARTITIONS_DEFAULT = 4;
@@ -100,9 +104,8 @@ export const INGEST_SCHEMA: JsonSchema = {
   properties: {
     records: {
       type: 'array',
-      maxItems: RECORDS_PER_REQUEST_MAX,
       items: { description: 'One record: `{"value": {…}}`. A record that is not of this shape gets its own error; the others go on.' },
-      description: `1 to ${RECORDS_PER_REQUEST_MAX} records.`,
+      description: `At most ${RECORDS_PER_REQUEST_MAX} records by default (\`INTAKE_SINK_RECORDS_PER_REQUEST_MAX\`); more is a 400 naming \`records\`.`,
     },
   },
 };
