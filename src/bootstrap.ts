@@ -11,6 +11,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { BrokerAccess, BrokerCredential } from './auth/broker-access';
+import { accessRules, installAccessControl } from './auth/access-control';
+import { controllersOf } from './api-docs/openapi-document';
 import { TokensService } from './auth/tokens.service';
 import { RunningBroker, startBroker } from './broker';
 import { AppConfig } from './config/config';
@@ -66,8 +68,9 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
       databaseUrl = pg.url;
       logger.log('embedded Postgres started');
     }
+    const root = AppModule.forRoot({ config, brokers, databaseUrl, brokerCredential });
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ config, brokers, databaseUrl, brokerCredential }),
+      root,
       new FastifyAdapter({ bodyLimit: HTTP_BODY_BYTES_MAX, routerOptions: { maxParamLength: ROUTE_PARAM_CHARS_MAX }, frameworkErrors: answerFrameworkError }),
       // Body parsers are Intake's own (src/common/http-edge.ts), not Nest's defaults.
       { logger: nestLogLevels(config.logLevel), bodyParser: false },
@@ -79,6 +82,8 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
       await app.close();
     });
     configureHttpEdge(app.getHttpAdapter().getInstance());
+    // Before Nest registers its routes, so the hooks cover every one of them.
+    installAccessControl(app.getHttpAdapter().getInstance(), accessRules(controllersOf(root)), app.get(TokensService), config);
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,5 +1,5 @@
 // Every controller method states who may call it, next to its route: `@Public()` or
-// `@Authorize(scope, resource?)`. The guard refuses a route that states neither
+// `@Authorize(scope, resource?)`. The access control (access-control.ts) refuses a route that states neither
 // (fail closed), so a route added later cannot be open by accident.
 
 import { SetMetadata } from '@nestjs/common';

@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { AuthGuard } from './auth.guard';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
 
-/** Tokens and the guard every route passes (registered app-wide). */
+/** Tokens; the gate every route passes is installed on Fastify by bootstrap (access-control.ts). */
 @Module({
   controllers: [TokensController],
-  providers: [TokensService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [TokensService],
   exports: [TokensService],
 })
 export class AuthModule {}

@@ -1,7 +1,7 @@
 // What a token may do: scopes per surface and verb, optionally narrowed to named
 // resources. `admin` may do everything (tokens included); `read` may read every
 // surface; `<surface>:write` includes `<surface>:read`. A route names the one scope
-// it needs and, when it acts on one resource, which one (see auth.guard.ts).
+// it needs and, when it acts on one resource, which one (see access-control.ts).
 
 export const SURFACES = ['collections', 'sinks', 'streams', 'tasks'] as const;
 export type Surface = (typeof SURFACES)[number];

@@ -113,7 +113,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rotateAdminToken: ['1', 'true', 'yes'].includes((str(env, 'INTAKE_ROTATE_ADMIN_TOKEN') ?? '').toLowerCase()),
     authEnabled: (str(env, 'INTAKE_AUTH') ?? 'on') !== 'off',
     rateLimit: {
-      requestsPerSecond: int(env, 'INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND', 2_000, 1, 10_000_000),
+      requestsPerSecond: int(env, 'INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND', 10_000, 1, 10_000_000),
       bytesPerSecond: int(env, 'INTAKE_RATE_LIMIT_BYTES_PER_SECOND', 256 * 1024 * 1024, 1024, 2 ** 40),
     },
     nodeId: str(env, 'INTAKE_NODE_ID') ?? 'node-0',

@@ -1,7 +1,10 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Global, Module } from '@nestjs/common';
 import { IdempotencyInterceptor } from './idempotency';
 
-/** Idempotency-Key on every route marked @Idempotent() (an app-wide interceptor that ignores the others). */
-@Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }] })
+/**
+ * Idempotency-Key on the routes marked @Idempotent(), which binds the interceptor to
+ * each such route (not app-wide); this module provides the one instance they share.
+ */
+@Global()
+@Module({ providers: [IdempotencyInterceptor], exports: [IdempotencyInterceptor] })
 export class IdempotencyModule {}

@@ -54,6 +54,9 @@ describe('API tokens and access', () => {
       expect({ route, status: lacking.status, code: lacking.body.error.code }).toEqual({ route, status: 403, code: 'INTAKE_FORBIDDEN' });
     }
     for (const route of PUBLIC) expect((await http(t.app.url, 'GET', route.split(' ')[1], undefined, null)).status).toBe(200);
+    // The token is checked before the body is read: a caller without one learns nothing about its body.
+    expect((await http(t.app.url, 'POST', '/ingest/batch?index_name=docs', { not: 'binary' }, null)).status).toBe(401);
+    expect((await http(t.app.url, 'POST', '/vectordb/collections/docs/streaming/upsert', '{"broken', null)).status).toBe(401);
     // A malformed header says so.
     const malformed = await fetch(`${t.app.url}/vectordb/collections`, { headers: { authorization: 'Basic abc' } });
     expect(malformed.status).toBe(401);
