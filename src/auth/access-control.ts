@@ -74,8 +74,11 @@ export function installAccessControl(
     const token = await tokens.authenticate(bearer.secret);
     if (!rule.resource || rule.resource.in !== 'body') check(token, rule, request);
     const rate = limiter.check(token, Number(request.headers['content-length'] ?? 0) || 0);
-    for (const [name, value] of Object.entries(rate.headers)) reply.header(name, value);
-    if (!rate.ok) throw Errors.tooManyRequests(`token '${token.name}' is over its rate limit`, rate.retryAfterMs);
+    if (!rate.ok) {
+      // RateLimit-* go with the refusal only: on every answer they would cost each request bytes and a writev.
+      for (const [name, value] of Object.entries(rate.headers)) reply.header(name, value);
+      throw Errors.tooManyRequests(`token '${token.name}' is over its rate limit`, rate.retryAfterMs);
+    }
     request.intakeToken = token;
   });
 

@@ -133,17 +133,19 @@ export class TokensService implements OnModuleInit {
 
   /** The live token with this secret, or a 401 saying why not (never which part of the secret was wrong). */
   async authenticate(secret: string, nowMs = Date.now()): Promise<ApiToken> {
-    const hash = hashTokenSecret(secret);
-    const key = hash.toString('base64');
-    let entry = this.cache.get(key);
+    // Keyed by the secret itself (memory only), so a cached token costs no hashing; the
+    // hash is computed, and compared in constant time, when the row is (re)read.
+    let entry = this.cache.get(secret);
     if (!entry || nowMs - entry.fetchedAtMs > TOKEN_CACHE_TTL_MS) {
-      entry = { found: await this.repo.bySecretHash(hash), fetchedAtMs: nowMs };
-      this.cache.delete(key);
-      this.cache.set(key, entry);
+      const hash = hashTokenSecret(secret);
+      const found = await this.repo.bySecretHash(hash);
+      entry = { found: found && sameHash(found.secretSha256, hash) ? found : null, fetchedAtMs: nowMs };
+      this.cache.delete(secret);
+      this.cache.set(secret, entry);
       if (this.cache.size > TOKEN_CACHE_ENTRIES_MAX) this.cache.delete(this.cache.keys().next().value as string);
     }
     const found = entry.found;
-    if (!found || !sameHash(found.secretSha256, hash)) throw Errors.unauthorized('the bearer token is unknown');
+    if (!found) throw Errors.unauthorized('the bearer token is unknown');
     if (found.token.revokedAt) throw Errors.unauthorized('the bearer token was revoked');
     if (found.token.expiresAt && found.token.expiresAt.getTime() <= nowMs) throw Errors.unauthorized('the bearer token has expired');
     return found.token;
