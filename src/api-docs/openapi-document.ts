@@ -10,6 +10,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ApiRoute, apiRouteOf, md } from '../common/api-route';
 import type { JsonSchema } from '../common/request-schema';
 import { ACCESS_RULE, AccessRule } from '../auth/access-rule';
+import { IDEMPOTENT } from '../idempotency/idempotency';
 import { RESPONSES, SCHEMAS } from './components';
 
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
@@ -120,6 +121,8 @@ export interface DocumentedRoute {
   route: ApiRoute;
   /** Who may call it (src/auth/access-rule.ts); undefined when it states nothing (the guard refuses it). */
   access?: AccessRule;
+  /** Takes an Idempotency-Key (@Idempotent). */
+  idempotent: boolean;
 }
 
 /** Every controller method with an @ApiRoute, in controller order. */
@@ -141,7 +144,7 @@ export function documentedRoutes(controllers: readonly Type[]): DocumentedRoute[
         return `{${param.name}}`;
       });
       const access = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as AccessRule | undefined;
-      routes.push({ method, url, path, route, access });
+      routes.push({ method, url, path, route, access, idempotent: Reflect.getMetadata(IDEMPOTENT, handler) === true });
     }
   }
   return routes;
@@ -149,8 +152,8 @@ export function documentedRoutes(controllers: readonly Type[]): DocumentedRoute[
 
 export function buildOpenApiDocument(controllers: readonly Type[]): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
-  for (const { method, path, route, access } of documentedRoutes(controllers)) {
-    (paths[path] ??= {})[method.toLowerCase()] = operation(route, access);
+  for (const { method, path, route, access, idempotent } of documentedRoutes(controllers)) {
+    (paths[path] ??= {})[method.toLowerCase()] = operation(route, access, idempotent);
   }
   return {
     openapi: '3.1.0',
@@ -162,7 +165,7 @@ export function buildOpenApiDocument(controllers: readonly Type[]): OpenApiDocum
   };
 }
 
-function operation({ doc }: ApiRoute, access: AccessRule | undefined): Record<string, unknown> {
+function operation({ doc }: ApiRoute, access: AccessRule | undefined, idempotent: boolean): Record<string, unknown> {
   const parameters: Record<string, unknown>[] = Object.values(doc.params ?? {}).map((p) => ({
     name: p.name,
     in: 'path',
@@ -174,6 +177,17 @@ function operation({ doc }: ApiRoute, access: AccessRule | undefined): Record<st
   for (const [name, schema] of Object.entries(query?.properties ?? {})) {
     const { description, ...rest } = schema;
     parameters.push({ name, in: 'query', required: query?.required?.includes(name) ?? false, description, schema: rest });
+  }
+  if (idempotent) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        '1–255 printable characters. A retry with the same key (per token) within 24 h gets the first answer again, with ' +
+        '`Idempotent-Replayed: true`, and writes nothing; the same key with another request is 409 `INTAKE_CONFLICT`.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    });
   }
   const op: Record<string, unknown> = { tags: doc.tags, operationId: doc.operationId, summary: doc.summary };
   if (doc.description) op.description = doc.description;

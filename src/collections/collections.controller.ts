@@ -1,6 +1,7 @@
 // HTTP edge of the Cosdata collection API: parse the route's inputs by their schemas
 // (collections.api.ts), delegate, shape the status.
 import { Authorize } from '../auth/access-rule';
+import { Idempotent } from '../idempotency/idempotency';
 import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiRoute, ValidBody, ValidParam } from '../common/api-route';
 import { CollectionsApi } from './collections.api';
@@ -19,6 +20,7 @@ export class CollectionsController {
   @Post()
   @HttpCode(201)
   @Authorize('collections:write', { kind: 'collections', in: 'body', name: 'name' })
+  @Idempotent()
   @ApiRoute(CollectionsApi.create)
   create(@ValidBody() input: CreateCollectionInput) {
     return this.collections.create(input);
@@ -41,6 +43,7 @@ export class CollectionsController {
   @Delete(':id')
   @HttpCode(204)
   @Authorize('collections:write', COLLECTION)
+  @Idempotent()
   @ApiRoute(CollectionsApi.delete)
   async delete(@ValidParam('id') name: string): Promise<void> {
     await this.collections.delete(name);
@@ -49,6 +52,7 @@ export class CollectionsController {
   @Post(':id/streaming/upsert')
   @Authorize('collections:write', COLLECTION)
   @HttpCode(200)
+  @Idempotent()
   @ApiRoute(CollectionsApi.upsert)
   upsert(@ValidParam('id') name: string, @ValidBody() input: UpsertVectorsInput) {
     return this.collections.upsert(name, input);
@@ -57,6 +61,7 @@ export class CollectionsController {
   @Delete(':id/streaming/delete/:vectorId')
   @Authorize('collections:write', COLLECTION)
   @HttpCode(204)
+  @Idempotent()
   @ApiRoute(CollectionsApi.deleteVector)
   async deleteVector(@ValidParam('id') name: string, @ValidParam('vectorId') vectorId: string): Promise<void> {
     await this.collections.deleteVector(name, vectorId);

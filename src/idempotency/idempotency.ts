@@ -33,7 +33,7 @@ export const CLAIM_ABANDONED_MS = 15 * 60_000;
 /** Printable ASCII, 1–255 characters (Stripe allows 255). */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-const IDEMPOTENT = 'intake.idempotent';
+export const IDEMPOTENT = 'intake.idempotent';
 /**
  * Marks a route and binds the interceptor to it alone: an app-wide interceptor would put
  * an rxjs pipeline and AsyncResource.bind on every request of every route (measured:

@@ -2,6 +2,7 @@
 // parsed by their schemas (index-sessions.api.ts), then delegated.
 import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { Authorize } from '../auth/access-rule';
+import { Idempotent } from '../idempotency/idempotency';
 import { ApiRoute, ValidBody, ValidQuery } from '../common/api-route';
 import { Errors } from '../common/errors';
 import { BINARY_MEDIA_TYPE } from '../common/http-edge';
@@ -20,6 +21,7 @@ export class IndexSessionsController {
   @Post('init')
   @HttpCode(200)
   @Authorize('collections:write', INDEX_IN_BODY)
+  @Idempotent()
   @ApiRoute(IndexSessionsApi.init)
   init(@ValidBody() input: InitInput) {
     return this.sessions.init(input);
@@ -28,6 +30,7 @@ export class IndexSessionsController {
   @Post('ingest')
   @HttpCode(200)
   @Authorize('collections:write', INDEX_IN_BODY)
+  @Idempotent()
   @ApiRoute(IndexSessionsApi.ingest)
   ingest(@ValidBody() input: IngestInput) {
     return this.sessions.ingest(input);
@@ -48,6 +51,7 @@ export class IndexSessionsController {
   @Post('finalize')
   @HttpCode(200)
   @Authorize('collections:write', INDEX_IN_BODY)
+  @Idempotent()
   @ApiRoute(IndexSessionsApi.finalize)
   finalize(@ValidBody() input: FinalizeInput) {
     return this.sessions.finalize(input);

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Topics } from '../../src/log/topics';
 import { encodeVector } from '../../src/collections/vector-record';
-import { http, startApp, withTestApp } from '../support/app';
+import { LogClient } from '../../src/log/log-client';
+import { authHeader, http, startApp, withTestApp } from '../support/app';
 import { eventually } from '../support/broker';
 import { randomVectors } from '../support/vectors';
 
@@ -116,6 +117,31 @@ describe('collections over HTTP', () => {
     const probe = await api('POST', '/vectordb/collections/docs/search/dense', { query_vector: vectors[0], top_k: 1 });
     expect(probe.body.results[0].id).toBe('v0');
     expect(await searchAll('docs')).toEqual(before);
+  });
+
+  it('an Idempotency-Key makes a retried upsert or delete answer the first answer and append nothing again', async () => {
+    expect((await api('POST', '/vectordb/collections', { name: 'idem', dense_vector: { enabled: true, dimension: DIM } })).status).toBe(201);
+    const send = (method: string, path: string, key: string, body?: unknown) =>
+      fetch(`${t.app.url}${path}`, {
+        method,
+        headers: { ...authHeader(), 'idempotency-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, replayed: r.headers.get('idempotent-replayed'), text: await r.text() }));
+    const ends = async () => [...(await t.app.app.get(LogClient).endOffsets('intake.collection.idem')).values()].reduce((a, b) => a + b, 0n);
+    const body = { vectors: [{ id: 'i1', dense_values: vectors[1] }, { id: 'i2', dense_values: vectors[2] }] };
+    const first = await send('POST', '/vectordb/collections/idem/streaming/upsert', 'k-1', body);
+    expect(first).toMatchObject({ status: 200, replayed: null });
+    const afterFirst = await ends();
+    const again = await send('POST', '/vectordb/collections/idem/streaming/upsert', 'k-1', body);
+    expect({ ...again, text: JSON.parse(again.text) }).toEqual({ status: 200, replayed: 'true', text: JSON.parse(first.text) });
+    expect(await ends()).toBe(afterFirst);
+    const other = await send('POST', '/vectordb/collections/idem/streaming/upsert', 'k-1', { vectors: [{ id: 'i3', dense_values: vectors[3] }] });
+    expect(other.status).toBe(409);
+    expect(JSON.parse(other.text).error.field).toBe('Idempotency-Key');
+    expect((await send('DELETE', '/vectordb/collections/idem/streaming/delete/i1', 'k-2')).status).toBe(204);
+    const deletedAgain = await send('DELETE', '/vectordb/collections/idem/streaming/delete/i1', 'k-2');
+    expect(deletedAgain).toMatchObject({ status: 204, replayed: 'true' });
+    expect(await ends()).toBe(afterFirst + 1n);
   });
 
   it('deletes a vector: 204, then 404, and it is gone from search', async () => {
