@@ -5,11 +5,10 @@
 // written to docs/openapi.yaml by `npm run openapi`.
 
 import type { DynamicModule, Type } from '@nestjs/common';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ApiRoute, apiRouteOf, md } from '../common/api-route';
 import type { JsonSchema } from '../common/request-schema';
-import { ACCESS_RULE, AccessRule } from '../auth/access-rule';
+import { AccessRule, accessRuleOf } from '../auth/access-rule';
+import { controllerRoutes } from '../common/controller-routes';
 import { IDEMPOTENT } from '../idempotency/idempotency';
 import { RESPONSES, SCHEMAS } from './components';
 
@@ -128,24 +127,15 @@ export interface DocumentedRoute {
 /** Every controller method with an @ApiRoute, in controller order. */
 export function documentedRoutes(controllers: readonly Type[]): DocumentedRoute[] {
   const routes: DocumentedRoute[] = [];
-  for (const controller of controllers) {
-    const base = firstPath(Reflect.getMetadata(PATH_METADATA, controller));
-    const proto = controller.prototype as Record<string, unknown>;
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      const handler = proto[key];
-      if (key === 'constructor' || typeof handler !== 'function') continue;
-      const route = apiRouteOf(handler);
-      if (!route) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      const url = joinPath(base, firstPath(Reflect.getMetadata(PATH_METADATA, handler)));
-      const path = url.replace(/:(\w+)/g, (_, token: string) => {
-        const param = route.doc.params?.[token];
-        if (!param) throw new Error(`${controller.name}.${key}: route parameter :${token} has no entry in its @ApiRoute params`);
-        return `{${param.name}}`;
-      });
-      const access = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as AccessRule | undefined;
-      routes.push({ method, url, path, route, access, idempotent: Reflect.getMetadata(IDEMPOTENT, handler) === true });
-    }
+  for (const { controller, key, handler, method, url } of controllerRoutes(controllers)) {
+    const route = apiRouteOf(handler);
+    if (!route) continue;
+    const path = url.replace(/:(\w+)/g, (_, token: string) => {
+      const param = route.doc.params?.[token];
+      if (!param) throw new Error(`${controller.name}.${key}: route parameter :${token} has no entry in its @ApiRoute params`);
+      return `{${param.name}}`;
+    });
+    routes.push({ method, url, path, route, access: accessRuleOf(handler, controller), idempotent: Reflect.getMetadata(IDEMPOTENT, handler) === true });
   }
   return routes;
 }
@@ -232,13 +222,4 @@ export function controllersOf(root: Type | DynamicModule): Type[] {
   };
   visit(root);
   return [...new Set(controllers)];
-}
-
-function firstPath(value: unknown): string {
-  return Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' ? value : '';
-}
-
-function joinPath(...parts: string[]): string {
-  const joined = parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').join('/');
-  return `/${joined}`;
 }

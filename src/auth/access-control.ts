@@ -13,12 +13,12 @@
 // The rules come from each controller method's @Public() / @Authorize() (access-rule.ts),
 // keyed by method and Fastify URL pattern; a route with no rule is refused (fail closed).
 
-import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import type { Type } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/config';
 import { Errors } from '../common/errors';
-import { ACCESS_RULE, AccessRule } from './access-rule';
+import { controllerRoutes } from '../common/controller-routes';
+import { AccessRule, accessRuleOf } from './access-rule';
 import type { ApiToken } from './api-tokens.repository';
 import { RequestRateLimiter } from './request-rate-limiter';
 import { decide } from './scopes';
@@ -34,21 +34,7 @@ export interface TokenAuthenticator {
 
 /** `GET /vectordb/collections/:id` → its rule, for every controller method of the app. */
 export function accessRules(controllers: readonly Type[]): Map<string, AccessRule | undefined> {
-  const rules = new Map<string, AccessRule | undefined>();
-  for (const controller of controllers) {
-    const base = firstPath(Reflect.getMetadata(PATH_METADATA, controller));
-    const proto = controller.prototype as Record<string, unknown>;
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      const handler = proto[key];
-      if (key === 'constructor' || typeof handler !== 'function') continue;
-      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-      if (method === undefined) continue;
-      const url = joinPath(base, firstPath(Reflect.getMetadata(PATH_METADATA, handler)));
-      const rule = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as AccessRule | undefined;
-      rules.set(`${RequestMethod[method]} ${url}`, rule);
-    }
-  }
-  return rules;
+  return new Map(controllerRoutes(controllers).map((r) => [`${r.method} ${r.url}`, accessRuleOf(r.handler, r.controller)]));
 }
 
 export function installAccessControl(
@@ -132,12 +118,4 @@ function locate(request: FastifyRequest, where: 'param' | 'query' | 'body', name
   const source = where === 'param' ? request.params : where === 'query' ? request.query : request.body;
   const value = source && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined;
   return typeof value === 'string' ? value : undefined;
-}
-
-function firstPath(value: unknown): string {
-  return Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' ? value : '';
-}
-
-function joinPath(...parts: string[]): string {
-  return `/${parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').join('/')}`;
 }

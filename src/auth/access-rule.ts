@@ -20,3 +20,8 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS
 
 export const Authorize = (scope: Scope, resource?: ResourceLocator): MethodDecorator & ClassDecorator =>
   SetMetadata(ACCESS_RULE, { public: false, scope, resource } satisfies AccessRule);
+
+/** A handler's rule, or its controller's when the handler states none. */
+export function accessRuleOf(handler: object, controller: object): AccessRule | undefined {
+  return (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as AccessRule | undefined;
+}
