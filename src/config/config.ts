@@ -4,6 +4,7 @@
 
 import * as path from 'node:path';
 import { isLoopbackHost } from '../broker';
+import { NAME_PATTERN, NAME_RULE } from '../common/identifiers';
 
 export interface AppConfig {
   /** HTTP API. */
@@ -47,6 +48,23 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** POST /v2/sinks/{id}: records per request (400 beyond) and body bytes (413 beyond). */
   sinkLimits: { recordsPerRequestMax: number; requestBytesMax: number };
+  /** Upsertion tasks (seed 004): request limits, the worker's batch, and the two collections tasks fill. */
+  tasks: TasksConfig;
+}
+
+export interface TasksConfig {
+  /** Items per task (400 naming `items` beyond) and body bytes per run request (413 beyond). */
+  itemsPerTaskMax: number;
+  requestBytesMax: number;
+  /** Items embedded and upserted together; the worker checks for a cancel between batches. */
+  batchItems: number;
+  /** Partitions of `intake.tasks`: how many tasks run at once across the cluster. Fixed when the topic is created. */
+  partitions: number;
+  /** `{field}` placeholders over top-level payload fields; null = the payload's `text` field. */
+  textTemplate: string | null;
+  /** The collections /run and /categories/run fill; created at start if missing (metric cosine, the app's embedder). */
+  defaultCollection: { name: string; dimension: number };
+  categoriesCollection: { name: string; dimension: number };
 }
 
 export class ConfigError extends Error {
@@ -129,6 +147,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
       recordsPerRequestMax: int(env, 'INTAKE_SINK_RECORDS_PER_REQUEST_MAX', 10_000, 1, 1_000_000),
       requestBytesMax: int(env, 'INTAKE_SINK_REQUEST_BYTES_MAX', 10 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     },
+    tasks: {
+      itemsPerTaskMax: int(env, 'INTAKE_TASK_ITEMS_MAX', 10_000, 1, 1_000_000),
+      requestBytesMax: int(env, 'INTAKE_TASK_REQUEST_BYTES_MAX', 32 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+      batchItems: int(env, 'INTAKE_TASK_BATCH_ITEMS', 256, 1, 10_000),
+      partitions: int(env, 'INTAKE_TASK_PARTITIONS', 4, 1, 64),
+      textTemplate: str(env, 'INTAKE_TASK_TEXT_TEMPLATE') ?? null,
+      defaultCollection: {
+        name: str(env, 'INTAKE_DEFAULT_COLLECTION') ?? 'default',
+        dimension: int(env, 'INTAKE_DEFAULT_COLLECTION_DIMENSION', 384, 1, 4096),
+      },
+      categoriesCollection: {
+        name: str(env, 'INTAKE_CATEGORIES_COLLECTION') ?? 'categories',
+        dimension: int(env, 'INTAKE_CATEGORIES_COLLECTION_DIMENSION', 384, 1, 4096),
+      },
+    },
   };
   const auth = str(env, 'INTAKE_AUTH');
   if (auth !== undefined && auth !== 'on' && auth !== 'off') throw new ConfigError(`INTAKE_AUTH must be 'on' or 'off', got '${auth}'`);
@@ -137,6 +170,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (config.adminToken !== null && !/^[\x21-\x7e]{32,256}$/.test(config.adminToken)) {
     throw new ConfigError('INTAKE_ADMIN_TOKEN must be 32–256 printable ASCII characters without spaces');
+  }
+  for (const [name, c] of [['INTAKE_DEFAULT_COLLECTION', config.tasks.defaultCollection], ['INTAKE_CATEGORIES_COLLECTION', config.tasks.categoriesCollection]] as const) {
+    if (!NAME_PATTERN.test(c.name)) throw new ConfigError(`${name} ${NAME_RULE}, got '${c.name}'`);
+  }
+  if (config.tasks.defaultCollection.name === config.tasks.categoriesCollection.name) {
+    throw new ConfigError('INTAKE_DEFAULT_COLLECTION and INTAKE_CATEGORIES_COLLECTION must name two different collections');
   }
   if (!/^[a-zA-Z0-9._-]{1,64}$/.test(config.nodeId)) throw new ConfigError(`INTAKE_NODE_ID must match [a-zA-Z0-9._-]{1,64}`);
   return Object.freeze(config);
