@@ -8,7 +8,10 @@ import { IndexSessions1763830000000 } from '../../migrations/1763830000000-Index
 import { IngestErrorsRecordKey1764600000000 } from '../../migrations/1764600000000-IngestErrorsRecordKey';
 import { MaterializerOffsets1764600100000 } from '../../migrations/1764600100000-MaterializerOffsets';
 import { ApiTokens1764600200000 } from '../../migrations/1764600200000-ApiTokens';
+import { Streams1764600400000 } from '../../migrations/1764600400000-Streams';
 import { Sinks1764600300000 } from '../../migrations/1764600300000-Sinks';
+import { UpsertionTasks1764600500000 } from '../../migrations/1764600500000-UpsertionTasks';
+import { UpsertionTaskEntity } from '../tasks/upsertion-task.entity';
 import { IndexSessionEntity } from './index-session.entity';
 import { CollectionEntity } from './collection.entity';
 import { IngestErrorEntity } from './ingest-error.entity';
@@ -20,8 +23,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** Any number that is ours alone: serialises migrations when several nodes start together. */
 const MIGRATIONS_LOCK_KEY = 7_463_021_953;
 
-export const ENTITIES = [IngestErrorEntity, CollectionEntity, IndexSessionEntity];
-export const MIGRATIONS = [IngestErrors1763800000000, IndexSessions1763830000000, IngestErrorsRecordKey1764600000000, MaterializerOffsets1764600100000, ApiTokens1764600200000, Sinks1764600300000];
+export const ENTITIES = [IngestErrorEntity, CollectionEntity, IndexSessionEntity, UpsertionTaskEntity];
+export const MIGRATIONS = [IngestErrors1763800000000, IndexSessions1763830000000, IngestErrorsRecordKey1764600000000, MaterializerOffsets1764600100000, ApiTokens1764600200000, Sinks1764600300000, Streams1764600400000, UpsertionTasks1764600500000];
 
 export function createDataSourceOptions(url: string): DataSourceOptions {
   return {
