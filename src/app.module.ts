@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_FILTER } from '@nestjs/core';
 import { ApiDocsModule } from './api-docs/api-docs.module';
 import { CollectionsModule } from './collections/collections.module';
+import { ConsoleModule } from './console/console.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { IndexSessionsModule } from './index-sessions/index-sessions.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -38,6 +39,7 @@ export class AppModule {
         SinksModule,
         IdempotencyModule,
         ApiDocsModule,
+        ConsoleModule,
         AuthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
