@@ -9,8 +9,8 @@ import { routeTable } from '../support/routes';
 
 jest.setTimeout(180_000);
 
-/** Served to anybody: probes, the exposition, the API documents. */
-const PUBLIC = new Set(['GET /health', 'GET /metrics', 'GET /openapi.json', 'GET /docs']);
+/** Served to anybody: probes, the exposition, the API documents, the console's page (it holds no data). */
+const PUBLIC = new Set(['GET /health', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'GET /console']);
 /** A value for each route parameter, valid in shape, so only the token decides the answer. */
 const PARAMS: Record<string, string> = { id: 'docs', vectorId: 'v1' };
 const TOKEN_ID = '00000000-0000-4000-8000-000000000000';
