@@ -8,6 +8,7 @@
 // until then only the internal credential passes. That credential is this process's
 // own: a random 256-bit secret made at start, handed to the app's kafkajs client
 // (LogModule) and never printed or stored, so the app connects when SASL is required.
+// Broker ACLs (CreateAcls etc.) narrow a token further; they name it `User:token-<id>`.
 // A token is checked when a connection authenticates; a revoked token's open
 // connections keep their access until they reconnect (Kafka's behaviour without
 // re-authentication).
@@ -67,6 +68,9 @@ export function tokenPrincipal(token: ApiToken, username: string): Principal {
     name: `token ${token.id} (${token.name}) as '${username}'`,
     mayProduce: (topic) => mayProduceTo(grant, topic),
     mayAdmin: () => grant.scopes.includes('admin'),
+    // Broker ACLs name the token, not the free-text username, so an ACL cannot be dodged by
+    // picking another username.
+    aclPrincipal: `User:token-${token.id}`,
   };
 }
 
@@ -74,6 +78,8 @@ const INTERNAL_PRINCIPAL: Principal = {
   name: 'intake (internal)',
   mayProduce: () => true,
   mayAdmin: () => true,
+  // Kafka's super.users: broker ACLs never lock Intake out of its own topics.
+  superUser: true,
 };
 
 /** The broker's SASL callback for one Intake process: the internal credential, then tokens once bound. */

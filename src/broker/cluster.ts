@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { AclStore } from './acls';
 import { BrokerOptions } from './config';
 import { GroupCoordinator } from './groups/group-coordinator';
 import { ErrorCode, KafkaError } from './protocol/errors';
@@ -56,6 +57,8 @@ export function validateTopicName(name: string): void {
 export class Cluster {
   readonly topics = new Map<string, TopicState>();
   readonly groups: GroupCoordinator;
+  /** ACLs (CreateAcls / DescribeAcls / DeleteAcls), persisted in meta/acls.json. */
+  readonly acls: AclStore;
   private readonly offsets: OffsetStore;
   private readonly metaDir: string;
   private readonly logsDir: string;
@@ -81,6 +84,7 @@ export class Cluster {
     const ids = readJsonFile<{ next: string }>(path.join(this.metaDir, 'producer-ids.json'));
     this.nextProducerId = ids ? BigInt(ids.next) : 1000n;
     this.clusterId = this.loadClusterId();
+    this.acls = new AclStore(this.metaDir);
     this.advertisedHost = options.advertisedHost ?? options.host;
     this.advertisedPort = options.port;
     this.offsets = OffsetStore.open(path.join(options.dataDir, 'groups'));

@@ -22,6 +22,7 @@
 // required, only ApiVersions, SaslHandshake and SaslAuthenticate precede authentication.
 
 import * as net from 'node:net';
+import type { AclStore } from './acls';
 
 /** Who a connection authenticated as, and what it may do. Supplied by the embedding application. */
 export interface Principal {
@@ -29,8 +30,15 @@ export interface Principal {
   readonly name: string;
   /** Produce to this topic (and auto-create it when the broker auto-creates topics). */
   mayProduce(topic: string): boolean;
-  /** CreateTopics, DeleteTopics, DeleteRecords, AlterConfigs, CreatePartitions, DeleteGroups. */
+  /** CreateTopics, DeleteTopics, DeleteRecords, AlterConfigs, CreatePartitions, DeleteGroups, ACLs. */
   mayAdmin(): boolean;
+  /**
+   * The Kafka principal ACLs name (`User:alice`); default `User:<SASL username>`. An embedding
+   * application whose usernames are free text names a principal it vouches for instead.
+   */
+  readonly aclPrincipal?: string;
+  /** Kafka `super.users`: ACLs do not apply (the embedding application's own client). */
+  readonly superUser?: boolean;
 }
 
 export interface BrokerSasl {
@@ -77,6 +85,7 @@ export type AuthenticateResult = { ok: true } | { ok: false; errorMessage: strin
 export class SaslSession {
   private stateValue: SaslState = 'open';
   private principalValue: Principal | null = null;
+  private username = '';
   /** Why the connection is closing after a failure. */
   failure: string | null = null;
 
@@ -84,6 +93,8 @@ export class SaslSession {
     /** null: the broker has no SASL configured. */
     private readonly sasl: BrokerSasl | null,
     private readonly warn: (msg: string) => void,
+    /** The peer's address, as ACL hosts name it. */
+    private readonly clientHost = '*',
   ) {}
 
   get state(): SaslState {
@@ -160,6 +171,7 @@ export class SaslSession {
     // The username is the client's free text; it is logged, the password never is.
     if (!principal) return refuse('Authentication failed: Invalid username or password', `user '${username}': invalid username or password`);
     this.principalValue = principal;
+    this.username = username;
     this.stateValue = 'authenticated';
     return { ok: true };
   }
@@ -171,6 +183,20 @@ export class SaslSession {
 
   mayAdmin(): boolean {
     return this.principalValue === null || this.principalValue.mayAdmin();
+  }
+
+  /**
+   * The ACLs' verdict for this connection (acls.ts). They narrow what the principal's own
+   * rights allow; they do not apply to unauthenticated connections (SASL optional: full access,
+   * as before) nor to super users.
+   */
+  aclsAllow(acls: AclStore, operation: number, resourceType: number, resourceName: string): boolean {
+    const p = this.principalValue;
+    if (p === null || p.superUser) return true;
+    const principal = p.aclPrincipal ?? `User:${this.username}`;
+    // Node reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d; ACL hosts name a.b.c.d.
+    const host = this.clientHost.startsWith('::ffff:') ? this.clientHost.slice('::ffff:'.length) : this.clientHost;
+    return acls.authorize({ principal, host }, operation, resourceType, resourceName);
   }
 
   private fail(why: string): void {

@@ -112,7 +112,7 @@ export class BrokerServer {
     const connection: Connection = {
       id: connectionId,
       clientHost,
-      sasl: new SaslSession(this.options.sasl ?? null, (m) => this.logger.warn(m)),
+      sasl: new SaslSession(this.options.sasl ?? null, (m) => this.logger.warn(m), clientHost),
       sequence: Promise.resolve(),
       sequenced: 0,
     };

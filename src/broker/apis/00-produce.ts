@@ -6,8 +6,10 @@
 // partition with CORRUPT_MESSAGE and nothing of that partition is appended.
 // A topic the connection's SASL principal may not write is TOPIC_AUTHORIZATION_FAILED for
 // each of its partitions (nothing appended, no auto-create); unauthenticated connections
-// (SASL optional) may write every topic.
+// (SASL optional) may write every topic. ACLs (acls.ts): WRITE on the topic.
 // Not implemented: transactions (transactional batches → INVALID_RECORD), LogAppendTime.
+import { OPERATION } from '../acls';
+import { topicAuthorized } from './authorize';
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -16,7 +18,8 @@ export const produce: ApiHandler = {
   apiKey: 0,
   minVersion: 3,
   maxVersion: 7,
-  async handle(request, { cluster, sasl }) {
+  async handle(request, ctx) {
+    const { cluster } = ctx;
     const acks: number = request.acks;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
     const responses = await Promise.all(
@@ -24,7 +27,7 @@ export const produce: ApiHandler = {
         name: topic.name,
         partition_responses: await Promise.all(
           (topic.partition_data as Message[]).map(async (p) => {
-            if (!sasl.mayProduce(topic.name)) return { index: p.index, error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, base_offset: -1n, log_append_time_ms: -1n, log_start_offset: -1n };
+            if (!topicAuthorized(ctx, OPERATION.WRITE, topic.name)) return { index: p.index, error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, base_offset: -1n, log_append_time_ms: -1n, log_start_offset: -1n };
             if (!validAcks) return { index: p.index, error_code: ErrorCode.INVALID_REQUIRED_ACKS, base_offset: -1n, log_append_time_ms: -1n, log_start_offset: -1n };
             const r = await cluster.append(topic.name, p.index, p.records, acks);
             return {

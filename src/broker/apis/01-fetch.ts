@@ -6,6 +6,9 @@
 // Deviation: fetch sessions are not kept — every response carries session_id 0, which
 // tells clients to send full fetch requests (both kafkajs and librdkafka accept it).
 // Without transactions last_stable_offset equals the high watermark.
+// SASL principals need READ on the topic when ACLs name it (TOPIC_AUTHORIZATION_FAILED per partition).
+import { OPERATION } from '../acls';
+import { topicAuthorized } from './authorize';
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -14,11 +17,18 @@ export const fetch: ApiHandler = {
   apiKey: 1,
   minVersion: 4,
   maxVersion: 11,
-  async handle(request, { cluster }) {
+  async handle(request, ctx) {
+    const { cluster } = ctx;
     const maxWaitMs = Math.max(0, Math.min(request.max_wait_ms as number, 30_000));
     const deadline = Date.now() + maxWaitMs;
     const minBytes = Math.max(0, request.min_bytes as number);
     const maxBytes = Math.min(Math.max(1, request.max_bytes as number), cluster.options.fetchResponseBytesMax);
+    const readable = new Map<string, boolean>();
+    const mayRead = (topic: string): boolean => {
+      let ok = readable.get(topic);
+      if (ok === undefined) readable.set(topic, (ok = topicAuthorized(ctx, OPERATION.READ, topic)));
+      return ok;
+    };
     for (;;) {
       let total = 0;
       let sawError = false;
@@ -29,7 +39,8 @@ export const fetch: ApiHandler = {
           const log = cluster.partition(topic.topic, p.partition);
           let errorCode: number = ErrorCode.NONE;
           let records: Buffer = Buffer.alloc(0);
-          if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          if (!mayRead(topic.topic)) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           else if (budget > 0) {
             const read = cluster.read(topic.topic, p.partition, p.fetch_offset, budget);
             errorCode = read.errorCode;

@@ -5,7 +5,10 @@
 // timestamp -1 = latest (log end offset), -2 = earliest (log start offset), otherwise the
 // offset of the first record at or after the log start whose timestamp is >= the timestamp
 // (exact per record, as Kafka; for snappy/lz4/zstd batches the batch's first offset).
+// ACLs (SASL principals): DESCRIBE on the topic, else TOPIC_AUTHORIZATION_FAILED per partition.
 import type { Cluster } from '../cluster';
+import { OPERATION } from '../acls';
+import { topicAuthorized } from './authorize';
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -28,11 +31,14 @@ export const listOffsets: ApiHandler = {
   apiKey: 2,
   minVersion: 0,
   maxVersion: 3,
-  handle(request, { cluster, version }) {
+  handle(request, ctx) {
+    const { cluster, version } = ctx;
     const topics = (request.topics as Message[]).map((topic) => ({
       name: topic.name,
       partitions: (topic.partitions as Message[]).map((p) => {
-        const answer = offsetFor(cluster, topic.name, p);
+        const answer = topicAuthorized(ctx, OPERATION.DESCRIBE, topic.name)
+          ? offsetFor(cluster, topic.name, p)
+          : { partition_index: p.partition_index, error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1n, offset: -1n };
         if (version > 0) return answer;
         const wanted = (p.max_num_offsets as number) > 0 && answer.offset >= 0n;
         return { ...answer, old_style_offsets: wanted ? [answer.offset] : [] };

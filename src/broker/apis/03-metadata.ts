@@ -7,6 +7,10 @@
 // SASL: every principal may describe every topic; a named topic that does not exist and that
 // the principal may not produce to is TOPIC_AUTHORIZATION_FAILED and is not auto-created
 // (Kafka answers so when the principal may neither describe nor create it).
+// ACLs (acls.ts): a topic needs DESCRIBE (TOPIC_AUTHORIZATION_FAILED when named, left out of an
+// all-topics answer); auto-creation needs CREATE on the cluster or the topic too.
+import { OPERATION } from '../acls';
+import { aclsAllowTopicCreation, topicAuthorized } from './authorize';
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -15,18 +19,22 @@ export const metadata: ApiHandler = {
   apiKey: 3,
   minVersion: 0,
   maxVersion: 6,
-  handle(request, { cluster, version, sasl }) {
+  handle(request, ctx) {
+    const { cluster, version, sasl } = ctx;
     const { nodeId } = cluster.options;
     const requested: string[] | null =
       request.topics === null || (version === 0 && request.topics.length === 0)
         ? null
         : request.topics.map((t: Message) => t.name);
     const allowAutoCreate = version < 4 ? true : Boolean(request.allow_auto_topic_creation);
-    const names = requested ?? [...cluster.topics.keys()].sort();
+    // All topics: the ones this principal may not describe are left out, as Kafka does.
+    const names = requested ?? [...cluster.topics.keys()].sort().filter((name) => topicAuthorized(ctx, OPERATION.DESCRIBE, name));
     const topics = names.map((name) => {
       let errorCode: number = ErrorCode.NONE;
       let topic;
-      if (requested && !cluster.topics.has(name) && !sasl.mayProduce(name)) {
+      const unauthorized = requested && !topicAuthorized(ctx, OPERATION.DESCRIBE, name);
+      const mayCreate = (): boolean => sasl.mayProduce(name) && aclsAllowTopicCreation(ctx, name);
+      if (unauthorized || (requested && !cluster.topics.has(name) && !mayCreate())) {
         return { error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, is_internal: false, partitions: [] };
       }
       try {

@@ -4,6 +4,8 @@
 // may be -1 (broker defaults, KIP-464).
 // A single node: replication_factor must be 1 or -1; a manual assignment must name only this node.
 // SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every topic.
+// ACLs (SASL principals): CREATE on the cluster or the topic, else TOPIC_AUTHORIZATION_FAILED.
+import { aclsAllowTopicCreation } from './authorize';
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -12,11 +14,12 @@ export const createTopics: ApiHandler = {
   apiKey: 19,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { cluster, sasl }) {
+  handle(request, ctx) {
+    const { cluster, sasl } = ctx;
     const { nodeId } = cluster.options;
     const topics = (request.topics as Message[]).map((t) => {
       const result = (error_code: number, error_message: string | null) => ({ name: t.name, error_code, error_message });
-      if (!sasl.mayAdmin()) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'this principal may not create topics');
+      if (!sasl.mayAdmin() || !aclsAllowTopicCreation(ctx, t.name)) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'this principal may not create topics');
       try {
         const rf = t.replication_factor as number;
         if (rf !== -1 && rf !== 1) {

@@ -6,6 +6,9 @@
 // segments below it are removed at once; the rest of the segment it falls in goes with that
 // segment, as in Kafka. An offset past the high watermark is OFFSET_OUT_OF_RANGE.
 // SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every partition.
+// ACLs (SASL principals): DELETE on the topic, else TOPIC_AUTHORIZATION_FAILED per partition.
+import { OPERATION } from '../acls';
+import { topicAuthorized } from './authorize';
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -14,11 +17,12 @@ export const deleteRecords: ApiHandler = {
   apiKey: 21,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { cluster, sasl }) {
+  handle(request, ctx) {
+    const { cluster } = ctx;
     const topics = (request.topics as Message[]).map((t) => ({
       name: t.name,
       partitions: (t.partitions as Message[]).map((p) => {
-        if (!sasl.mayAdmin()) return { partition_index: p.partition_index, low_watermark: -1n, error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+        if (!topicAuthorized(ctx, OPERATION.DELETE, t.name)) return { partition_index: p.partition_index, low_watermark: -1n, error_code: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
         try {
           const low = cluster.deleteRecords(t.name, p.partition_index, p.offset as bigint);
           return { partition_index: p.partition_index, low_watermark: low, error_code: ErrorCode.NONE };

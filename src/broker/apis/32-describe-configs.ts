@@ -8,6 +8,9 @@
 // broker config names, read-only. Not implemented: broker loggers (type 8) → INVALID_REQUEST;
 // Kafka's many other topic configs (compression.type, segment.ms, …) are not listed, since
 // none of them is honoured here.
+// ACLs (SASL principals): DESCRIBE_CONFIGS on a topic, else TOPIC_AUTHORIZATION_FAILED.
+import { OPERATION } from '../acls';
+import { topicAuthorized } from './authorize';
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { DescribedConfig, describeBrokerConfigs, describeTopicConfigs } from '../topic-config';
@@ -19,7 +22,8 @@ export const describeConfigs: ApiHandler = {
   apiKey: 32,
   minVersion: 0,
   maxVersion: 3,
-  handle(request, { cluster }) {
+  handle(request, ctx) {
+    const { cluster } = ctx;
     const includeSynonyms = Boolean(request.include_synonyms);
     const includeDocumentation = Boolean(request.include_documentation);
     const results = (request.resources as Message[]).map((res) => {
@@ -29,6 +33,9 @@ export const describeConfigs: ApiHandler = {
       let configs: DescribedConfig[];
       let readOnly = false;
       if (res.resource_type === RESOURCE_TYPE.TOPIC) {
+        if (!topicAuthorized(ctx, OPERATION.DESCRIBE_CONFIGS, res.resource_name)) {
+          return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `this principal may not describe the configs of '${res.resource_name}'`);
+        }
         const topic = cluster.topics.get(res.resource_name);
         if (!topic) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${res.resource_name}' does not exist`);
         configs = describeTopicConfigs(topic.overrides, cluster.options, names);

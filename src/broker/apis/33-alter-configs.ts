@@ -6,6 +6,9 @@
 // Changes are persisted with the topic list and apply to existing partitions at once.
 // Not implemented: broker configs (static; set when the broker starts) → INVALID_REQUEST.
 // SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every topic.
+// ACLs (SASL principals): ALTER_CONFIGS on the topic, else TOPIC_AUTHORIZATION_FAILED.
+import { OPERATION } from '../acls';
+import { topicAuthorized } from './authorize';
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { RESOURCE_TYPE } from './32-describe-configs';
@@ -15,7 +18,8 @@ export const alterConfigs: ApiHandler = {
   apiKey: 33,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { cluster, sasl }) {
+  handle(request, ctx) {
+    const { cluster } = ctx;
     const responses = (request.resources as Message[]).map((res) => {
       const result = (error_code: number, error_message: string | null) => ({
         resource_type: res.resource_type,
@@ -26,7 +30,7 @@ export const alterConfigs: ApiHandler = {
       if (res.resource_type !== RESOURCE_TYPE.TOPIC) {
         return result(ErrorCode.INVALID_REQUEST, `only topic configs can be altered on the embedded broker (resource type ${res.resource_type})`);
       }
-      if (!sasl.mayAdmin()) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'this principal may not alter topic configs');
+      if (!topicAuthorized(ctx, OPERATION.ALTER_CONFIGS, res.resource_name)) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'this principal may not alter topic configs');
       try {
         cluster.alterTopicConfigs(res.resource_name, res.configs as { name: string; value: string | null }[], Boolean(request.validate_only));
         return result(ErrorCode.NONE, null);

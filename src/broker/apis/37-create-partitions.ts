@@ -5,6 +5,9 @@
 // alone (one broker id list per new partition). New partitions start empty and are persisted
 // with the topic list before the response.
 // SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every topic.
+// ACLs (SASL principals): ALTER on the topic, else TOPIC_AUTHORIZATION_FAILED.
+import { OPERATION } from '../acls';
+import { topicAuthorized } from './authorize';
 import { ErrorCode, KafkaError } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -13,14 +16,15 @@ export const createPartitions: ApiHandler = {
   apiKey: 37,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { cluster, sasl }) {
+  handle(request, ctx) {
+    const { cluster } = ctx;
     const topics = request.topics as Message[];
     const seen = new Map<string, number>();
     for (const t of topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
     const results = topics.map((t) => {
       const result = (error_code: number, error_message: string | null) => ({ name: t.name, error_code, error_message });
       if ((seen.get(t.name) ?? 0) > 1) return result(ErrorCode.INVALID_REQUEST, `topic '${t.name}' appears more than once`);
-      if (!sasl.mayAdmin()) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'this principal may not create partitions');
+      if (!topicAuthorized(ctx, OPERATION.ALTER, t.name)) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'this principal may not create partitions');
       try {
         const topic = cluster.topics.get(t.name);
         const assignments = t.assignments as Message[] | null;

@@ -17,6 +17,9 @@ import { createTopics } from './19-create-topics';
 import { deleteTopics } from './20-delete-topics';
 import { deleteRecords } from './21-delete-records';
 import { initProducerId } from './22-init-producer-id';
+import { describeAcls } from './29-describe-acls';
+import { createAcls } from './30-create-acls';
+import { deleteAcls } from './31-delete-acls';
 import { describeConfigs } from './32-describe-configs';
 import { alterConfigs } from './33-alter-configs';
 import { saslAuthenticate } from './36-sasl-authenticate';
@@ -44,6 +47,9 @@ export const API_HANDLERS: ApiHandler[] = [
   deleteTopics,
   deleteRecords,
   initProducerId,
+  describeAcls,
+  createAcls,
+  deleteAcls,
   describeConfigs,
   alterConfigs,
   saslAuthenticate,

@@ -1,5 +1,6 @@
 // Registry of every message this broker can decode/encode, keyed by apiKey.
 import { MessageSpec } from '../schema';
+import { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse, DescribeAclsRequest, DescribeAclsResponse } from './acls';
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs';
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions';
@@ -25,6 +26,7 @@ import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './sasl-authen
 import { SaslHandshakeRequest, SaslHandshakeResponse } from './sasl-handshake';
 import { SyncGroupRequest, SyncGroupResponse } from './sync-group';
 
+export * from './acls';
 export * from './alter-configs';
 export * from './api-versions';
 export * from './create-partitions';
@@ -71,6 +73,9 @@ const pairs: Array<{ request: MessageSpec; response: MessageSpec }> = [
   { request: DeleteRecordsRequest, response: DeleteRecordsResponse },
   { request: InitProducerIdRequest, response: InitProducerIdResponse },
   { request: SaslAuthenticateRequest, response: SaslAuthenticateResponse },
+  { request: DescribeAclsRequest, response: DescribeAclsResponse },
+  { request: CreateAclsRequest, response: CreateAclsResponse },
+  { request: DeleteAclsRequest, response: DeleteAclsResponse },
   { request: DescribeConfigsRequest, response: DescribeConfigsResponse },
   { request: AlterConfigsRequest, response: AlterConfigsResponse },
   { request: CreatePartitionsRequest, response: CreatePartitionsResponse },
