@@ -19,6 +19,8 @@ export interface NewIngestError {
   key?: string | null;
   payload: Buffer | null;
   headers: Record<string, string> | null;
+  /** Which part of the record failed, when one record holds several (an event of a batch, a destination): '' or absent = the whole record. */
+  part?: string;
 }
 
 export interface IngestErrorFilter {
@@ -35,9 +37,9 @@ export interface IngestErrorFilter {
 export const INGEST_ERRORS_LIST_LIMIT_MAX = 1_000;
 /** Messages are diagnostics, not payload copies; the payload column holds the record. */
 export const INGEST_ERROR_MESSAGE_CHARS_MAX = 4_096;
-/** 10 parameters a row; well under Postgres's 65,535 parameters per statement. */
+/** 11 parameters a row; well under Postgres's 65,535 parameters per statement. */
 const ROWS_PER_INSERT_MAX = 500;
-const COLUMNS = 10;
+const COLUMNS = 11;
 
 export class IngestErrorsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -63,9 +65,9 @@ export class IngestErrorsRepository {
         return `(${Array.from({ length: COLUMNS }, (_, c) => `$${base + c + 1}`).join(', ')})`;
       });
       const rows: unknown[] = await runner.query(
-        `INSERT INTO ingest_errors (source, source_id, topic, partition, "offset", reason, message, record_key, payload, headers)
+        `INSERT INTO ingest_errors (source, source_id, topic, partition, "offset", reason, message, record_key, payload, headers, record_part)
          VALUES ${tuples.join(', ')}
-         ON CONFLICT (topic, partition, "offset") DO NOTHING
+         ON CONFLICT (topic, partition, "offset", record_part) DO NOTHING
          RETURNING id`,
         params,
       );
@@ -171,7 +173,7 @@ function toParams(e: NewIngestError): unknown[] {
   if (message.length > INGEST_ERROR_MESSAGE_CHARS_MAX) message = `${message.slice(0, INGEST_ERROR_MESSAGE_CHARS_MAX - 1)}…`;
   const headers = e.headers === null ? null : JSON.stringify(Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [clean(k), clean(v)])));
   const key = e.key === undefined || e.key === null ? null : clean(e.key);
-  return [clean(e.source), clean(e.sourceId), e.topic, e.partition, e.offset, clean(e.reason), message, key, e.payload, headers];
+  return [clean(e.source), clean(e.sourceId), e.topic, e.partition, e.offset, clean(e.reason), message, key, e.payload, headers, clean(e.part ?? '')];
 }
 
 /**

@@ -25,6 +25,12 @@ export interface RunnerOptions {
   groupId: string;
   /** Called with each newly filed error's reason (the ingest-error counter). */
   onFiled?: (reason: string, count: number) => void;
+  /**
+   * The applied offsets to advance, when the surface keeps them across runners (a surface
+   * that restarts its runner keeps its read-your-writes waiters). The owner closes them;
+   * by default the runner makes its own and closes them on stop.
+   */
+  applied?: AppliedOffsets;
 }
 
 export class MaterializerRunner<T> {
@@ -36,7 +42,7 @@ export class MaterializerRunner<T> {
     private readonly surface: MaterializerSurface<T>,
     private readonly options: RunnerOptions,
   ) {
-    this.applied = new AppliedOffsets(surface.partitions);
+    this.applied = options.applied ?? new AppliedOffsets(surface.partitions);
     this.logger = new Logger(`Materializer:${surface.surface}:${surface.sourceId}`);
   }
 
@@ -84,7 +90,7 @@ export class MaterializerRunner<T> {
       }
       const context: ApplyContext = {
         transaction,
-        fail: (record, reason, message) => errors.push(this.ingestError(partition, record, reason, message)),
+        fail: (record, reason, message, part) => errors.push(this.ingestError(partition, record, reason, message, part)),
         flush: async () => {
           if (transaction !== null || errors.length === 0) return;
           const filedNow = await fileByReason(this.options.errors, errors.splice(0));
@@ -98,7 +104,7 @@ export class MaterializerRunner<T> {
     this.applied.advance(partition, next);
   }
 
-  ingestError(partition: number, record: Pick<ConsumedRecord, 'offset' | 'key' | 'value' | 'headers'>, reason: IngestErrorReason, message: string): NewIngestError {
+  ingestError(partition: number, record: Pick<ConsumedRecord, 'offset' | 'key' | 'value' | 'headers'>, reason: IngestErrorReason, message: string, part?: string): NewIngestError {
     return {
       source: this.surface.surface,
       sourceId: this.surface.sourceId,
@@ -110,11 +116,12 @@ export class MaterializerRunner<T> {
       key: record.key === null ? null : record.key.toString('utf8'),
       payload: record.value,
       headers: stringHeaders(record.headers),
+      ...(part ? { part } : {}),
     };
   }
 
   async stop(): Promise<void> {
     await this.consumer?.stop();
-    this.applied.close();
+    if (!this.options.applied) this.applied.close();
   }
 }

@@ -18,7 +18,8 @@ export interface Decoded<T> {
 export interface ApplyContext {
   /** Set when the offset store is transactional (Postgres): write through it so rows, errors and offsets commit together. */
   readonly transaction: unknown | null;
-  fail(record: Pick<ConsumedRecord, 'offset' | 'key' | 'value' | 'headers'>, reason: IngestErrorReason, message: string): void;
+  /** `part` names what within the record failed when it holds several (an event of a batch, a destination). */
+  fail(record: Pick<ConsumedRecord, 'offset' | 'key' | 'value' | 'headers'>, reason: IngestErrorReason, message: string, part?: string): void;
   /**
    * Files the failures gathered so far now. A surface that checkpoints its own offsets
    * (files) calls this before a checkpoint covers them; with a transactional store the
