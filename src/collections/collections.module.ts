@@ -8,6 +8,6 @@ import { CollectionsService } from './collections.service';
   imports: [EmbeddingsModule],
   controllers: [CollectionsController],
   providers: [CollectionsService, CollectionRegistry],
-  exports: [CollectionRegistry],
+  exports: [CollectionRegistry, CollectionsService],
 })
 export class CollectionsModule {}
