@@ -37,6 +37,7 @@ const html = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Intake console</title>
+<link rel="icon" href="data:,">
 <style>${css}</style>
 </head>
 <body>

@@ -1,6 +1,6 @@
 // SEND RECORDS: paste {"records": [...]}, send it, and see each record's status
 // beside it (the API answers one status per record, in request order).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, seg, url } from '../api.js';
 import { ErrorBox, JsonEditor, html, useAction } from '../ui.js';
 
@@ -15,11 +15,12 @@ function sampleOf(table) {
 
 export function SendRecords({ name, table }) {
   const [body, setBody] = useState(JSON.stringify({ records: [{ value: {} }] }, null, 2));
-  const [touched, setTouched] = useState(false);
+  // A ref, not state: the table's sample arrives later and must not overwrite what was typed meanwhile.
+  const touched = useRef(false);
   const [waitApplied, setWaitApplied] = useState(true);
   useEffect(() => {
-    if (!table || touched) return;
-    api('GET', `/v2/tables/${seg(table)}`).then((t) => !touched && setBody(sampleOf(t)), () => {});
+    if (!table || touched.current) return;
+    api('GET', `/v2/tables/${seg(table)}`).then((t) => !touched.current && setBody(sampleOf(t)), () => {});
   }, [table]);
   const send = useAction(async () => {
     let sent = null;
@@ -34,7 +35,7 @@ export function SendRecords({ name, table }) {
   const r = send.result;
   return html`<div class="card">
     <${JsonEditor} label="Records (the body of POST /v2/sinks/${name})" value=${body} rows=${12} testid="records"
-      onInput=${(v) => { setTouched(true); setBody(v); }} />
+      onInput=${(v) => { touched.current = true; setBody(v); }} />
     <div class="row">
       <button class="primary" data-testid="send-records" disabled=${send.busy} onClick=${() => send.run()}>${send.busy ? 'Sending…' : 'SEND RECORDS'}</button>
       <label class="check"><input type="checkbox" checked=${waitApplied} onChange=${(e) => setWaitApplied(e.currentTarget.checked)} /> wait until they are rows (<code>?wait=applied</code>)</label>

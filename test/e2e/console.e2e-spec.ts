@@ -1,0 +1,223 @@
+// The web console (/console) in a real headless Chromium — Debian's `chromium`,
+// driven by playwright-core, which downloads no browser of its own — against the
+// app on 127.0.0.1 with a real broker and Postgres. Every request the page makes is
+// watched: anything not to the app's own origin is refused and fails the test, so
+// the console works with no network. Screenshots of each screen go to
+// .tmp/console-screenshots/ (gitignored); the best are copied to docs/console/.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { Partitioners } from 'kafkajs';
+import { http, withTestApp } from '../support/app';
+import { eventually, kafkaClient } from '../support/broker';
+
+jest.setTimeout(240_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = path.join(__dirname, '..', '..');
+const SHOTS = path.join(ROOT, '.tmp', 'console-screenshots');
+const UI_TIMEOUT_MS = 30_000;
+
+/** `npm run build:console`, as a child (async: the broker runs in this process). */
+function buildConsole(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(ROOT, 'console', 'build.mjs')], { timeout: 120_000 }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()));
+  });
+}
+
+describe('the web console in headless Chromium', () => {
+  // The page is read when the app starts, so it is built first (hooks run in the order they are registered).
+  beforeAll(buildConsole, 120_000);
+  const t = withTestApp();
+  let browser: Browser;
+  let page: Page;
+  const offOrigin: string[] = [];
+  const pageErrors: string[] = [];
+  const api = (method: string, p: string, body?: unknown) => http(t.app.url, method, p, body);
+  const go = (hash: string) => page.goto(`${t.app.url}/console#/${hash}`);
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    context.setDefaultTimeout(UI_TIMEOUT_MS);
+    await context.route('**/*', (route) => {
+      const u = route.request().url();
+      if (u.startsWith(`${t.app.url}/`) || u.startsWith('data:')) return route.continue();
+      offOrigin.push(u);
+      return route.abort();
+    });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  afterEach(() => {
+    expect(offOrigin).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('serves /console as one self-contained page, publicly', async () => {
+    const res = await fetch(`${t.app.url}/console`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
+    expect(html).toContain('<script>');
+  });
+
+  it('signs in with an API token (a wrong one is refused with the API\'s 401) and keeps it in sessionStorage', async () => {
+    await page.goto(`${t.app.url}/console`);
+    await page.fill('input[name=token]', 'intake_NotAToken00000000000000000000000000000000');
+    await page.click('button[type=submit]');
+    await page.getByTestId('api-error').getByText('401 INTAKE_UNAUTHORIZED').waitFor();
+    await shot('sign-in');
+    await page.fill('input[name=token]', 'intake_TestAdminToken0000000000000000000000000000');
+    await page.click('button[type=submit]');
+    await page.locator('nav.side').waitFor();
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual(['intake_TestAdminToken0000000000000000000000000000']);
+  });
+
+  it('creates a table and a sink, shows an API error with its field and rule, and shows each record\'s status beside it after SEND RECORDS', async () => {
+    await go('tables');
+    await page.getByTestId('new-table').fill(JSON.stringify({ name: 'orders', columns: [{ name: 'order_id', type: 'id' }, { name: 'item', type: 'string', required: true }, { name: 'qty', type: 'int', min: 1 }] }));
+    await page.getByTestId('create-table').click();
+    await page.waitForURL(/#\/tables\/orders$/);
+
+    await go('sinks');
+    // A name the API refuses: the console shows the field and the rule the API named.
+    await page.getByTestId('new-sink').fill(JSON.stringify({ name: 'Bad Name!', table: 'orders', id_field: 'order_id' }));
+    await page.getByTestId('create-sink').click();
+    await expect(page.getByTestId('error-field').textContent()).resolves.toBe('name');
+    expect(await page.getByTestId('error-rule').textContent()).toMatch(/^must /);
+    await page.getByTestId('new-sink').fill(JSON.stringify({ name: 'orders-in', table: 'orders', id_field: 'order_id', partitions: 1 }));
+    await page.getByTestId('create-sink').click();
+    await page.waitForURL(/#\/sinks\/orders-in\/send$/);
+
+    const records = [
+      { value: { order_id: 'o1', item: 'lamp', qty: 2 } },
+      { value: { order_id: 'o2', item: 'desk', qty: 0 } },
+      { value: { order_id: 'o3', qty: 1 } },
+      { value: { order_id: 'o4', item: 'chair', qty: 4 } },
+    ];
+    await page.getByTestId('records').fill(JSON.stringify({ records }, null, 2));
+    await page.getByTestId('send-records').click();
+    const rows = page.getByTestId('record-statuses').locator('tbody tr');
+    await rows.nth(3).waitFor();
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => ({ status: tr.getAttribute('data-status'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })));
+    expect(shown.map((r) => r.status)).toEqual(['success', 'error', 'error', 'success']);
+    // Each status beside the record it belongs to.
+    expect(shown.map((r) => JSON.parse(r.cells[1]!).value.order_id)).toEqual(['o1', 'o2', 'o3', 'o4']);
+    expect(shown[1].cells[2]).toBe('InvalidBodyvalue.qty: must be an integer in [1, 9007199254740991] or null, got 0');
+    expect(shown[2].cells[2]).toBe('InvalidBodyvalue.item: is required');
+    expect(await page.getByTestId('send-summary').textContent()).toBe('2 sent, 2 refused');
+    await shot('sink-send-records');
+    // ?wait=applied was on: the rows are there, and the table's screen shows them.
+    await page.getByTestId('sink-table').click();
+    const tableRows = page.getByTestId('rows').locator('tbody tr');
+    await tableRows.nth(1).waitFor();
+    expect(await tableRows.allTextContents()).toEqual(['o1lamp2', 'o4chair4']);
+    await shot('table-rows');
+  });
+
+  it('shows an error filed asynchronously (a bad record produced straight to the topic) in ERRORS without a reload, and replays it', async () => {
+    await go('sinks/orders-in/errors');
+    await page.getByTestId('no-errors').waitFor();
+    const producer = kafkaClient(t.broker, 'console-test').producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic: 'intake.sink.orders-in', messages: [{ key: 'k1', value: '{"order_id":"k1","item":"lamp","qty":1,"color":"red"}' }] });
+    await producer.disconnect();
+    // The tab refreshes itself: no click, no navigation.
+    const row = page.getByTestId('errors').locator('tbody tr');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    expect(await row.first().textContent()).toContain('value.color: is not a column of the table');
+    expect(await row.first().textContent()).toContain('"color":"red"');
+    await shot('sink-errors');
+    // Fix the cause, then replay the selected error from the console.
+    expect((await api('POST', '/v2/tables/orders/columns', { name: 'color', type: 'string' })).status).toBe(201);
+    await row.first().locator('input[type=checkbox]').check();
+    await page.getByTestId('replay').click();
+    expect(await page.getByTestId('replay-result').textContent()).toBe('Replayed 1: 1 now rows.');
+    expect((await api('GET', '/v2/tables/orders/rows/k1')).body).toEqual({ order_id: 'k1', item: 'lamp', qty: 1, color: 'red' });
+  });
+
+  it('draws a point for the current minute on the METRICS chart, and minutes without traffic as gaps', async () => {
+    const minute = Math.floor(Date.now() / 60_000) * 60;
+    expect((await api('POST', '/v2/sinks/orders-in', { records: [{ value: { order_id: 'm1', item: 'cup', qty: 1 } }] })).status).toBe(200);
+    await go('sinks/orders-in/metrics');
+    // Buckets are flushed once a second and the tab refreshes every 10 s: wait for the minute to show.
+    await eventually(async () => (await page.locator(`[data-testid=metric-buckets] tbody tr`).count()) > 0, UI_TIMEOUT_MS, 'a bucket on the METRICS tab');
+    const drawn = await page.getByTestId('metrics-chart').evaluate((el, sentMinute) => {
+      const u = (el as unknown as { uplot: { data: (number | null)[][]; valToPos(v: number, s: string, c: boolean): number; ctx: CanvasRenderingContext2D } }).uplot;
+      const xs = u.data[0] as number[];
+      const ingest = u.data[1];
+      const i = xs.findIndex((x, k) => x >= sentMinute && ingest[k] !== null);
+      if (i < 0) return { found: false };
+      const px = u.ctx.getImageData(Math.round(u.valToPos(xs[i], 'x', true)), Math.round(u.valToPos(ingest[i] as number, 'y', true)), 1, 1).data;
+      return { found: true, gapBefore: ingest[0] === null, minutes: xs.length, pixel: [...px] };
+    }, minute);
+    expect(drawn).toMatchObject({ found: true, gapBefore: true });
+    expect(drawn.minutes).toBeGreaterThanOrEqual(60);
+    // The point is painted in one of the three series' colours (blue, green, red), not the background.
+    const [r, g, b, a] = drawn.pixel!;
+    expect(a).toBeGreaterThan(200);
+    const colours = [[0x2f, 0x6f, 0xde], [0x1c, 0x8a, 0x4c], [0xc2, 0x3b, 0x3b]];
+    expect(colours.some(([cr, cg, cb]) => Math.abs(r - cr) + Math.abs(g - cg) + Math.abs(b - cb) < 60)).toBe(true);
+    await shot('sink-metrics');
+  });
+
+  it('creates a collection, upserts text lines and finds them by text search; the list shows the vector count', async () => {
+    await go('collections');
+    await page.fill('input[name=name]', 'notes');
+    await page.fill('input[name=dimension]', '64');
+    await page.getByTestId('create-collection').click();
+    await page.waitForURL(/#\/collections\/notes$/);
+    await page.getByTestId('upsert-input').fill('fox the quick brown fox jumps over the lazy dog\nsoup a recipe for tomato soup with basil\ntrain the night train to the coast');
+    await page.getByTestId('upsert').click();
+    expect(await page.getByTestId('upsert-result').textContent()).toBe('3 upserted, searchable now');
+    await page.getByTestId('search-input').fill('tomato soup recipe');
+    await page.getByTestId('search').click();
+    const results = page.getByTestId('search-results').locator('tbody tr');
+    await results.first().waitFor();
+    expect(await results.first().locator('td').nth(1).textContent()).toBe('soup');
+    await shot('collection-search');
+    await go('collections');
+    await eventually(async () => (await page.locator('[data-collection=notes] [data-col=vectors]').textContent()) === '3', UI_TIMEOUT_MS, 'the list to show 3 vectors');
+    await shot('collections');
+  });
+
+  it('creates a token whose secret is shown once, lists it and revokes it', async () => {
+    await go('tokens');
+    await page.fill('input[name=token-name]', 'ci-writer');
+    await page.locator('input[name=scope][value="sinks:write"]').check();
+    await page.getByTestId('create-token').click();
+    const secret = (await page.getByTestId('token-secret').locator('code').textContent())!;
+    expect(secret).toMatch(/^intake_/);
+    // The secret works against the API, with the scope it was given.
+    expect((await http(t.app.url, 'GET', '/v2/sinks', undefined, secret)).status).toBe(200);
+    expect((await http(t.app.url, 'GET', '/vectordb/collections', undefined, secret)).status).toBe(403);
+    await shot('tokens');
+    await page.locator('[data-token=ci-writer]').getByText('Revoke…').click();
+    await page.locator('[data-token=ci-writer]').getByText('Revoke now').click();
+    await page.locator('[data-token=ci-writer]').getByText('revoked').waitFor();
+    expect((await http(t.app.url, 'GET', '/v2/sinks', undefined, secret)).status).toBe(401);
+    // Shown once: after a reload the list has only the hint.
+    await page.reload();
+    await page.locator('[data-token=ci-writer]').waitFor();
+    expect(await page.content()).not.toContain(secret);
+  });
+
+  it('shows health with each contributor', async () => {
+    await go('health');
+    expect(await page.getByTestId('health-status').textContent()).toBe('ok');
+    const names = await page.getByTestId('health').locator('tbody tr td:first-child').allTextContents();
+    expect(names).toEqual(expect.arrayContaining(['database', 'log', 'consumer_lag']));
+    await shot('health');
+  });
+});
