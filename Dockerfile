@@ -29,6 +29,8 @@ RUN npm ci --no-audit --no-fund \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+# The web console's source: `npm run build` bundles it into dist/console/index.html.
+COPY console ./console
 # tsconfig.build.json also includes bench/; it is not copied, so only src/ and
 # migrations/ are compiled (dist/src/main.js, dist/migrations/*.js).
 RUN npm run build \
