@@ -225,6 +225,23 @@ describe('embedded broker admin APIs with kafkajs', () => {
     });
   });
 
+  it('alterPartitionReassignments to node 0 succeeds, to another broker fails as Kafka does; nothing is ever listed in progress', async () => {
+    await withAdmin(kafka, async (admin) => {
+      await admin.createTopics({ topics: [{ topic: 'reassigned', numPartitions: 2 }] });
+      await expect(
+        admin.alterPartitionReassignments({ topics: [{ topic: 'reassigned', partitionAssignment: [{ partition: 0, replicas: [0] }, { partition: 1, replicas: [0] }] }] }),
+      ).resolves.toBeUndefined();
+      await expect(
+        admin.alterPartitionReassignments({ topics: [{ topic: 'reassigned', partitionAssignment: [{ partition: 1, replicas: [1] }] }] }),
+      ).rejects.toMatchObject({ message: 'Errors altering partition reassignments', errors: [expect.objectContaining({ message: 'Replica assignment is invalid', partition: 1 })] });
+      await expect(
+        admin.alterPartitionReassignments({ topics: [{ topic: 'no-such-topic', partitionAssignment: [{ partition: 0, replicas: [0] }] }] }),
+      ).rejects.toMatchObject({ errors: [expect.objectContaining({ message: 'This server does not host this topic-partition' })] });
+      await expect(admin.listPartitionReassignments({ topics: [{ topic: 'reassigned', partitions: [0, 1] }] })).resolves.toEqual({ topics: [] });
+      await expect(admin.listPartitionReassignments({})).resolves.toEqual({ topics: [] });
+    });
+  });
+
   afterAll(async () => {
     await broker.stop();
   });

@@ -25,6 +25,8 @@ import { alterConfigs } from './33-alter-configs';
 import { saslAuthenticate } from './36-sasl-authenticate';
 import { createPartitions } from './37-create-partitions';
 import { deleteGroups } from './42-delete-groups';
+import { alterPartitionReassignments } from './45-alter-partition-reassignments';
+import { listPartitionReassignments } from './46-list-partition-reassignments';
 import { ApiHandler } from './handler';
 
 export const API_HANDLERS: ApiHandler[] = [
@@ -55,4 +57,6 @@ export const API_HANDLERS: ApiHandler[] = [
   saslAuthenticate,
   createPartitions,
   deleteGroups,
+  alterPartitionReassignments,
+  listPartitionReassignments,
 ];

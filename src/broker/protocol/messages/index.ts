@@ -21,6 +21,12 @@ import { ListOffsetsRequest, ListOffsetsResponse } from './list-offsets';
 import { MetadataRequest, MetadataResponse } from './metadata';
 import { OffsetCommitRequest, OffsetCommitResponse } from './offset-commit';
 import { OffsetFetchRequest, OffsetFetchResponse } from './offset-fetch';
+import {
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponse,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponse,
+} from './partition-reassignments';
 import { ProduceRequest, ProduceResponse } from './produce';
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './sasl-authenticate';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from './sasl-handshake';
@@ -47,6 +53,7 @@ export * from './list-offsets';
 export * from './metadata';
 export * from './offset-commit';
 export * from './offset-fetch';
+export * from './partition-reassignments';
 export * from './produce';
 export * from './sasl-authenticate';
 export * from './sasl-handshake';
@@ -80,6 +87,8 @@ const pairs: Array<{ request: MessageSpec; response: MessageSpec }> = [
   { request: AlterConfigsRequest, response: AlterConfigsResponse },
   { request: CreatePartitionsRequest, response: CreatePartitionsResponse },
   { request: DeleteGroupsRequest, response: DeleteGroupsResponse },
+  { request: AlterPartitionReassignmentsRequest, response: AlterPartitionReassignmentsResponse },
+  { request: ListPartitionReassignmentsRequest, response: ListPartitionReassignmentsResponse },
 ];
 
 export const MESSAGES: Record<number, { request: MessageSpec; response: MessageSpec }> = Object.fromEntries(
