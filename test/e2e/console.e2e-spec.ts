@@ -80,7 +80,7 @@ describe('the web console in headless Chromium', () => {
     await page.fill('input[name=token]', 'intake_TestAdminToken0000000000000000000000000000');
     await page.click('button[type=submit]');
     await page.locator('nav.side').waitFor();
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual(['intake_TestAdminToken0000000000000000000000000000']);
+    expect(await page.evaluate('Object.values(sessionStorage)')).toEqual(['intake_TestAdminToken0000000000000000000000000000']);
   });
 
   it('creates a table and a sink, shows an API error with its field and rule, and shows each record\'s status beside it after SEND RECORDS', async () => {
@@ -154,13 +154,13 @@ describe('the web console in headless Chromium', () => {
     // Buckets are flushed once a second and the tab refreshes every 10 s: wait for the minute to show.
     await eventually(async () => (await page.locator(`[data-testid=metric-buckets] tbody tr`).count()) > 0, UI_TIMEOUT_MS, 'a bucket on the METRICS tab');
     const drawn = await page.getByTestId('metrics-chart').evaluate((el, sentMinute) => {
-      const u = (el as unknown as { uplot: { data: (number | null)[][]; valToPos(v: number, s: string, c: boolean): number; ctx: CanvasRenderingContext2D } }).uplot;
+      const u = (el as unknown as { uplot: { data: (number | null)[][]; valToPos(v: number, s: string, c: boolean): number; ctx: { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } } }).uplot;
       const xs = u.data[0] as number[];
       const ingest = u.data[1];
       const i = xs.findIndex((x, k) => x >= sentMinute && ingest[k] !== null);
       if (i < 0) return { found: false };
       const px = u.ctx.getImageData(Math.round(u.valToPos(xs[i], 'x', true)), Math.round(u.valToPos(ingest[i] as number, 'y', true)), 1, 1).data;
-      return { found: true, gapBefore: ingest[0] === null, minutes: xs.length, pixel: [...px] };
+      return { found: true, gapBefore: ingest[0] === null, minutes: xs.length, pixel: Array.from(px) };
     }, minute);
     expect(drawn).toMatchObject({ found: true, gapBefore: true });
     expect(drawn.minutes).toBeGreaterThanOrEqual(60);
