@@ -8,6 +8,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { IndexSessionsModule } from './index-sessions/index-sessions.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { SinksModule } from './sinks/sinks.module';
+import { TasksModule } from './tasks/tasks.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -37,6 +38,7 @@ export class AppModule {
         CollectionsModule,
         IndexSessionsModule,
         SinksModule,
+        TasksModule,
         IdempotencyModule,
         ApiDocsModule,
         ConsoleModule,
