@@ -2,8 +2,15 @@
 // state, API errors shown with the field and rule they name, paging, tabs.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { session } from './api.js';
 
 export { html };
+
+/** A 401 after sign-in: the token was revoked or expired; drop it and show the sign-in form. */
+function signInAgain() {
+  session.signOut();
+  location.reload();
+}
 
 /** Loads `fn(signal)` when `deps` change; `reload()` loads again. A newer load aborts the older one. */
 export function useLoad(fn, deps, { refreshMs = 0 } = {}) {
@@ -55,6 +62,7 @@ export function ErrorBox({ error }) {
     ${error.field
       ? html`<div class="error-field">field <code data-testid="error-field">${error.field}</code> — rule: <span data-testid="error-rule">${error.rule}</span></div>`
       : html`<div>${error.message}</div>`}
+    ${error.status === 401 && session.token() ? html`<button onClick=${signInAgain}>Sign in again</button>` : ''}
   </div>`;
 }
 
