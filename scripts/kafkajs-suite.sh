@@ -15,8 +15,8 @@
 #   src/producer src/consumer src/admin src/cluster src/broker src/network
 #
 # What is changed in kafkajs: testHelpers/index.js's broker addresses (the three plaintext
-# "brokers" all point at the one embedded broker; the SSL and SASL ports point at a port where
-# nothing listens, so those tests fail fast instead of hanging), and scripts/addPartitions.sh,
+# "brokers" all point at the one embedded broker, the three SSL ones at one SSL endpoint, the
+# three SASL_SSL ones at one SASL_SSL endpoint), and scripts/addPartitions.sh,
 # which adds partitions through kafkajs's admin instead of `docker exec kafka-topics`. KAFKA_VERSION=2.4,
 # as kafkajs's own `yarn jest` sets it. kafkajs's devDependencies are installed from the npm
 # registry into the work dir (once; reused when the work dir is kept).
@@ -25,12 +25,21 @@
 #   KAFKAJS_SUITE_PORT     broker port (default 9092: a few kafkajs specs hard-code it)
 #   KAFKAJS_SUITE_WORKDIR  where kafkajs is unpacked and results go (default: a new temp dir)
 #   KAFKAJS_SUITE_WORKERS  jest workers (default 2)
+#   KAFKAJS_SUITE_SSL_PORT / KAFKAJS_SUITE_SASL_PORT  the SSL and SASL_SSL endpoints (default 9093 / 9094,
+#                          which a few kafkajs specs hard-code)
+#
+# The embedded broker has no TLS, and one listener. kafkajs's SSL and SASL_SSL tests (SASL/PLAIN
+# as the users of kafkajs's testHelpers/kafka/server-jaas.conf: test, bob, alice; and the ACL
+# specs, which connect that way) are served by two more embedded brokers behind a TLS
+# terminator written here (a throwaway self-signed certificate: kafkajs's test clients do not
+# verify it), each advertising the terminator's port as Kafka's advertised.listeners would.
+# They are separate clusters (own data dirs): no kafkajs spec mixes endpoints within one test.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SOURCE="${1:-}"
 if [ -z "$SOURCE" ]; then
-  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
   exit 2
 fi
 shift
@@ -41,7 +50,8 @@ WORKERS="${KAFKAJS_SUITE_WORKERS:-2}"
 WORK="${KAFKAJS_SUITE_WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/intake-kafkajs-suite-XXXXXX")}"
 KJS="$WORK/kafkajs"
 RESULTS="$WORK/results"
-DEAD_PORT=1 # nothing listens on tcpmux: SSL/SASL connections are refused at once
+SSL_PORT="${KAFKAJS_SUITE_SSL_PORT:-9093}"
+SASL_PORT="${KAFKAJS_SUITE_SASL_PORT:-9094}"
 mkdir -p "$WORK" "$RESULTS"
 rm -f "$RESULTS"/*.json "$RESULTS"/*.log
 
@@ -77,17 +87,17 @@ fi
 # ---- 3. point the test helpers at one broker ---------------------------------------------
 HELPERS="$KJS/testHelpers/index.js"
 [ -f "$HELPERS.orig" ] || cp "$HELPERS" "$HELPERS.orig"
-node - "$HELPERS.orig" "$HELPERS" "$PORT" "$DEAD_PORT" <<'EOF'
+node - "$HELPERS.orig" "$HELPERS" "$PORT" "$SSL_PORT" "$SASL_PORT" <<'EOF'
 const fs = require('fs');
-const [from, to, port, dead] = process.argv.slice(2);
+const [from, to, port, ssl, sasl] = process.argv.slice(2);
 let s = fs.readFileSync(from, 'utf8');
 const swaps = [
   [/const plainTextBrokers = .*/, `const plainTextBrokers = (host = getHost()) => [\`\${host}:${port}\`, \`\${host}:${port}\`, \`\${host}:${port}\`]`],
-  [/const sslBrokers = .*/, `const sslBrokers = (host = getHost()) => [\`\${host}:${dead}\`, \`\${host}:${dead}\`, \`\${host}:${dead}\`]`],
-  [/const saslBrokers = .*/, `const saslBrokers = (host = getHost()) => [\`\${host}:${dead}\`, \`\${host}:${dead}\`, \`\${host}:${dead}\`]`],
+  [/const sslBrokers = .*/, `const sslBrokers = (host = getHost()) => [\`\${host}:${ssl}\`, \`\${host}:${ssl}\`, \`\${host}:${ssl}\`]`],
+  [/const saslBrokers = .*/, `const saslBrokers = (host = getHost()) => [\`\${host}:${sasl}\`, \`\${host}:${sasl}\`, \`\${host}:${sasl}\`]`],
   [/port: 9092,/g, `port: ${port},`],
-  [/port: 9093,/g, `port: ${dead},`],
-  [/port: 9094,/g, `port: ${dead},`],
+  [/port: 9093,/g, `port: ${ssl},`],
+  [/port: 9094,/g, `port: ${sasl},`],
   [/\$\{getHost\(\)\}:9092/g, `\${getHost()}:${port}`],
 ];
 for (const [re, by] of swaps) {
@@ -121,17 +131,62 @@ export KAFKAJS_SUITE_BROKER="localhost:$PORT"
 (cd "$ROOT" && npx tsc --module commonjs --target ES2022 --lib ES2022 --strict --esModuleInterop --skipLibCheck \
   --types node --rootDir src/broker --outDir "$WORK/broker-dist" src/broker/cli.ts)
 DATA="$WORK/broker-data"
-rm -rf "$DATA"
+rm -rf "$DATA" "$DATA-secure"
 # Listening on and advertising `localhost`, as the kafkajs docker brokers advertise themselves.
 INTAKE_BROKER_HOST=localhost INTAKE_BROKER_PORT="$PORT" INTAKE_DATA_DIR="$DATA" node "$WORK/broker-dist/cli.js" >"$RESULTS/broker.log" 2>&1 &
 BROKER_PID=$!
-trap 'kill "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  if node -e "require('net').connect($PORT,'localhost').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null; then break; fi
-  kill -0 "$BROKER_PID" 2>/dev/null || { echo "kafkajs-suite: the broker did not start:" >&2; cat "$RESULTS/broker.log" >&2; exit 1; }
-  sleep 0.1
+# The SSL and SASL_SSL endpoints: a broker each behind a TLS terminator (see the top of this file).
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+  -keyout "$WORK/tls-key.pem" -out "$WORK/tls-cert.pem" >"$RESULTS/openssl.log" 2>&1
+cat >"$WORK/secure-brokers.js" <<'JS'
+// Written by Intake's scripts/kafkajs-suite.sh: two embedded brokers behind TLS terminators.
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+const tls = require('tls');
+const [dist, dataRoot, keyFile, certFile, sslPort, saslPort] = process.argv.slice(2);
+const { startBroker } = require(dist);
+// kafkajs's testHelpers/kafka/server-jaas.conf PLAIN users. Each may do everything; ACLs narrow them.
+const users = { test: 'testtest', bob: 'bobbob', alice: 'alicealice' };
+const sasl = {
+  required: true,
+  authenticate: async (username, password) =>
+    users[username] === password ? { name: username, mayProduce: () => true, mayAdmin: () => true } : null,
+};
+const tlsOptions = { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) };
+async function endpoint(name, publicPort, extra) {
+  const broker = await startBroker(
+    { dataDir: path.join(dataRoot, name), host: '127.0.0.1', port: 0, advertisedHost: 'localhost', advertisedPort: publicPort, ...extra },
+    { info: (m) => console.log(`[${name}] ${m}`), warn: (m) => console.warn(`[${name}] ${m}`) },
+  );
+  const server = tls.createServer(tlsOptions, (client) => {
+    const upstream = net.connect(broker.port, '127.0.0.1');
+    const close = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((resolve, reject) => server.once('error', reject).listen(publicPort, 'localhost', resolve));
+  console.log(`${name}: TLS on localhost:${publicPort} -> embedded broker ${broker.address}`);
+}
+endpoint('ssl', Number(sslPort), {})
+  .then(() => endpoint('sasl_ssl', Number(saslPort), { sasl }))
+  .catch((err) => { console.error(err); process.exit(1); });
+JS
+node "$WORK/secure-brokers.js" "$WORK/broker-dist/index.js" "$DATA-secure" "$WORK/tls-key.pem" "$WORK/tls-cert.pem" "$SSL_PORT" "$SASL_PORT" \
+  >"$RESULTS/secure-brokers.log" 2>&1 &
+SECURE_PID=$!
+trap 'kill "$BROKER_PID" "$SECURE_PID" 2>/dev/null || true; wait "$BROKER_PID" "$SECURE_PID" 2>/dev/null || true' EXIT
+for p in "$PORT" "$SSL_PORT" "$SASL_PORT"; do
+  for _ in $(seq 1 100); do
+    if node -e "require('net').connect($p,'localhost').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null; then break; fi
+    kill -0 "$BROKER_PID" 2>/dev/null || { echo "kafkajs-suite: the broker did not start:" >&2; cat "$RESULTS/broker.log" >&2; exit 1; }
+    kill -0 "$SECURE_PID" 2>/dev/null || { echo "kafkajs-suite: the SSL / SASL_SSL brokers did not start:" >&2; cat "$RESULTS/secure-brokers.log" >&2; exit 1; }
+    sleep 0.1
+  done
 done
-echo "kafkajs-suite: kafkajs 2.2.4 in $KJS, embedded broker on localhost:$PORT (pid $BROKER_PID), results in $RESULTS"
+echo "kafkajs-suite: kafkajs 2.2.4 in $KJS, embedded broker on localhost:$PORT (pid $BROKER_PID), SSL on :$SSL_PORT and SASL_SSL on :$SASL_PORT (pid $SECURE_PID), results in $RESULTS"
 
 # ---- 5. the specs, one directory at a time -------------------------------------------------
 for dir in "${DIRS[@]}"; do

@@ -14,6 +14,11 @@ export interface BrokerOptions {
   nodeId: number;
   /** Host advertised to clients; defaults to `host`. */
   advertisedHost?: string;
+  /**
+   * Port advertised to clients (Metadata, FindCoordinator); defaults to the port listened on.
+   * For a broker behind a forwarding proxy (e.g. a TLS terminator), as Kafka's advertised.listeners.
+   */
+  advertisedPort?: number;
 
   /** Kafka `message.max.bytes`: the largest record batch a Produce may carry. */
   batchBytesMax: number;

@@ -46,7 +46,7 @@ export async function startBroker(
       logger,
     );
     const port = await server.listen();
-    cluster.advertisedPort = port;
+    cluster.advertisedPort = resolved.advertisedPort ?? port;
     const host = cluster.advertisedHost;
     let stopped = false;
     const running: RunningBroker = {
