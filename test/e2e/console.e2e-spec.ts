@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { Partitioners } from 'kafkajs';
-import { http, withTestApp } from '../support/app';
+import { http, startApp, withTestApp } from '../support/app';
 import { eventually, kafkaClient } from '../support/broker';
 
 jest.setTimeout(240_000);
@@ -29,7 +29,7 @@ function buildConsole(): Promise<void> {
 describe('the web console in headless Chromium', () => {
   // The page is read when the app starts, so it is built first (hooks run in the order they are registered).
   beforeAll(buildConsole, 120_000);
-  const t = withTestApp();
+  const t = withTestApp({ app: false });
   let browser: Browser;
   let page: Page;
   const offOrigin: string[] = [];
@@ -39,6 +39,8 @@ describe('the web console in headless Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
+    // One item per task batch, so a task of a few thousand items is still running when the test cancels it.
+    t.app = await startApp(t.infra, undefined, { INTAKE_TASK_BATCH_ITEMS: '1' });
     fs.mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -212,6 +214,40 @@ describe('the web console in headless Chromium', () => {
     await page.reload();
     await page.locator('[data-token=ci-writer]').waitFor();
     expect(await page.content()).not.toContain(secret);
+  });
+
+  it('creates an upsertion task, cancels it while it runs and restarts it; a finished task shows its failed_items; the list filters by status', async () => {
+    const status = () => page.getByTestId('task-status');
+    await go('tasks');
+    const items = Array.from({ length: 3_000 }, (_, i) => ({ object_id: `paper-${i}`, payload: { text: `paper ${i} on vector search` } }));
+    await page.getByTestId('new-task').fill(JSON.stringify({ task_id: 'big-task', items }));
+    await page.getByTestId('create-task').click();
+    await page.waitForURL(/#\/tasks\/big-task$/);
+    await page.getByTestId('cancel-task').click();
+    await status().getByText('canceled', { exact: true }).waitFor();
+    expect((await api('GET', '/embeddings/upsertion-tasks/info?task_id=big-task')).body.status).toBe('canceled');
+    await page.getByTestId('restart-task').click();
+    await eventually(async () => ['pending', 'processing'].includes((await status().textContent()) ?? ''), UI_TIMEOUT_MS, 'the restarted task to be pending or processing');
+    // Stop it again, so it does not run on through the rest of the file.
+    await page.getByTestId('cancel-task').click();
+    await status().getByText('canceled', { exact: true }).waitFor();
+    await shot('task-canceled');
+
+    await go('tasks');
+    await page.getByTestId('new-task').fill(JSON.stringify({ task_id: 'small-task', items: [{ object_id: 'ok-1', payload: { text: 'hello tasks' } }, { object_id: 'no-text', payload: {} }] }));
+    await page.getByTestId('create-task').click();
+    await page.waitForURL(/#\/tasks\/small-task$/);
+    const failed = page.getByTestId('failed-items').locator('tbody tr');
+    await failed.first().waitFor();
+    expect(await failed.first().locator('td').first().textContent()).toBe('no-text');
+    await shot('task-detail');
+
+    await go('tasks');
+    await page.selectOption('select[name=status]', 'canceled');
+    await eventually(async () => (await page.locator('[data-testid=tasks] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')))).join() === 'big-task', UI_TIMEOUT_MS, 'the canceled filter to list big-task only');
+    await page.selectOption('select[name=status]', '');
+    await page.locator('[data-task=small-task]').waitFor();
+    await shot('tasks');
   });
 
   it('shows health with each contributor', async () => {
