@@ -61,6 +61,71 @@ function record(i: number): Record<string, unknown> {
   };
 }
 
+/** pid → [ppid, CPU seconds so far, CPU seconds of its reaped children] of every process (Linux /proc; empty elsewhere). */
+function processCpu(): Map<number, [number, number, number]> {
+  const out = new Map<number, [number, number, number]>();
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime + stime, and separately cutime + cstime (what the backends it reaped used).
+      out.set(Number(name), [Number(f[1]), (Number(f[11]) + Number(f[12])) / 100, (Number(f[13]) + Number(f[14])) / 100]);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * Cores kept busy over the measured phase by the Intake child, the Postgres this bench
+ * started (its other descendants), this process and everything else: where the time
+ * went, and whether someone else was using the machine meanwhile.
+ */
+class CpuWindow {
+  private readonly procs0 = processCpu();
+  private readonly t0 = process.hrtime.bigint();
+
+  constructor(private readonly childPid: number) {}
+
+  note(): string {
+    const wall = Number(process.hrtime.bigint() - this.t0) / 1e9;
+    const procs = processCpu();
+    const delta = (pid: number, reaped = false) => {
+      const [, cpu = 0, children = 0] = procs.get(pid) ?? [];
+      const [, cpu0 = 0, children0 = 0] = this.procs0.get(pid) ?? [];
+      return Math.max(0, cpu - cpu0 + (reaped ? children - children0 : 0));
+    };
+    const ours = new Set<number>();
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, [ppid]] of procs) {
+        if (!ours.has(pid) && pid !== this.childPid && (ppid === process.pid || ours.has(ppid))) {
+          ours.add(pid);
+          grew = true;
+        }
+      }
+    }
+    let postgres = 0;
+    let others = 0;
+    for (const pid of procs.keys()) {
+      if (pid === process.pid || pid === this.childPid) continue;
+      // The postmaster is charged for the backends it reaped (connections closed meanwhile).
+      if (ours.has(pid)) postgres += delta(pid, true);
+      else others += delta(pid);
+    }
+    const f = (s: number) => (s / wall).toFixed(2);
+    return `CPU cores busy: Intake ${f(delta(this.childPid))}, Postgres ${f(postgres)}, bench client ${f(delta(process.pid))}, other processes ${f(others)}`;
+  }
+}
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 function request(base: string, method: string, pathname: string, body?: unknown): Promise<{ status: number; body: string }> {
@@ -165,6 +230,7 @@ async function main(): Promise<void> {
       bodies.push(JSON.stringify({ records: Array.from({ length: Math.min(BATCH, N - start) }, (_, i) => ({ value: record(start + i) })) }));
     }
     let next = 0;
+    const cpu = new CpuWindow(child.pid!);
     const started = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
@@ -185,10 +251,12 @@ async function main(): Promise<void> {
     while ((await count()) < N + BATCH) await new Promise((r) => setTimeout(r, 20));
     const intakeSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const intake = N / intakeSeconds;
+    const cpuNote = cpu.note();
     const rows = await count();
     await check.end();
     if (rows !== N + BATCH) throw new Error(`expected ${N + BATCH} rows, found ${rows}`);
     console.log(`Intake: all calls answered after ${ackedSeconds.toFixed(2)} s (${Math.round(N / ackedSeconds)} records/s into the log), all rows visible after ${intakeSeconds.toFixed(2)} s`);
+    console.log(cpuNote);
 
     child.kill('SIGTERM');
     await new Promise((r) => child!.once('exit', r));

@@ -1,16 +1,16 @@
 // Sinks (seed 002): create/list/get/delete, and the ingest endpoint. Per request:
 // validate each record against the table through the sink's paths, append the valid
-// ones to the sink's topic (key = the id, so an id always lands in one partition and
-// its records stay in order), answer the seed's per-record statuses once they are
-// durable in the log, or (?wait=applied) once they are rows.
+// ones to the sink's topic (the id decides the partition, so an id's records stay in
+// order; a partition's records of one request travel as one batch message, see
+// sink-topic-format.ts), answer the seed's per-record statuses once they are durable
+// in the log, or (?wait=applied) once they are rows.
 
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Errors } from '../common/errors';
 import { isObject } from '../common/request-schema';
-import { AppendRecord, LogClient } from '../log/log-client';
-import { partitionForKey } from '../log/partitioner';
+import { LogClient } from '../log/log-client';
 import { Topics } from '../log/topics';
 import type { CreateSinkInput, IngestInput, IngestQuery } from './dto/sink-requests';
 import { SINK_PARTITIONS_DEFAULT } from './dto/sink-requests';
@@ -19,6 +19,7 @@ import { SinkDefinitionCache } from './sink-definition.cache';
 import { SinkMetricsAggregator } from './sink-metrics';
 import { SinkTablesRepository, StoredSink } from './sink-tables.repository';
 import { SinkRegistry, sinkMaterializerName } from './sink.registry';
+import { AcceptedRecord, toAppends } from './sink-topic-format';
 
 /** The seed's per-record error code for a record that fails validation. */
 export const INVALID_BODY = 'InvalidBody';
@@ -103,7 +104,7 @@ export class SinksService {
     const { sink, validator } = await this.cache.get(id);
     const topic = Topics.sink(id);
     const statuses: RecordStatus[] = new Array(input.records.length);
-    const appends: AppendRecord[] = [];
+    const accepted: AcceptedRecord[] = [];
     for (const [i, record] of input.records.entries()) {
       if (!isObject(record) || !('value' in record)) {
         statuses[i] = { status: 'error', error_code: INVALID_BODY, error_message: `records[${i}]: must be an object {"value": {…}}` };
@@ -115,10 +116,10 @@ export class SinksService {
         continue;
       }
       statuses[i] = { status: 'success' };
-      appends.push({ key: verdict.row.key, value: Buffer.from(JSON.stringify(record.value)), partition: partitionForKey(topic, verdict.row.key, sink.partitions) });
+      accepted.push({ key: verdict.row.key, json: JSON.stringify(record.value) });
     }
-    const appended = appends.length > 0 ? await this.log.append(topic, appends) : [];
-    this.metrics.recordRequest(id, appends.length, input.records.length - appends.length);
+    const appended = accepted.length > 0 ? await this.log.append(topic, toAppends(topic, sink.partitions, accepted)) : [];
+    this.metrics.recordRequest(id, accepted.length, input.records.length - accepted.length);
     if (query.wait === 'applied' && appended.length > 0) {
       const last = new Map<number, bigint>();
       for (const a of appended) if ((last.get(a.partition) ?? -1n) < a.offset) last.set(a.partition, a.offset);
@@ -128,7 +129,7 @@ export class SinksService {
         });
       }
     }
-    return { success_count: appends.length, error_count: input.records.length - appends.length, records: statuses };
+    return { success_count: accepted.length, error_count: input.records.length - accepted.length, records: statuses };
   }
 
   /**
