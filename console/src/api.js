@@ -14,7 +14,10 @@ export const session = {
 /** An answer other than 2xx, with what Intake's error body names: code, field, rule. */
 export class ApiError extends Error {
   constructor(status, body, method, path) {
-    const e = (body && typeof body === 'object' && body.error) || {};
+    // Intake's errors are {error: {code, message, field?, rule?}}; the streams ingest route
+    // answers in seed 003's shape {error: "invalid_format", detail}.
+    const raw = body && typeof body === 'object' ? body.error : undefined;
+    const e = typeof raw === 'string' ? { code: raw, message: body.detail } : raw || {};
     super(e.message || (typeof body === 'string' && body) || `HTTP ${status}`);
     this.status = status;
     this.code = e.code;
