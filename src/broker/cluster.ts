@@ -258,7 +258,8 @@ export class Cluster {
     const { config } = topic as TopicState;
     const nowMs = Date.now();
     for (const b of batches) {
-      const bytesMax = Math.min(config.maxMessageBytes, this.options.batchBytesMax);
+      // As in Kafka, a topic's max.message.bytes overrides the broker's message.max.bytes (its default), either way.
+      const bytesMax = config.maxMessageBytes;
       if (b.bytes.length > bytesMax) {
         return fail(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${b.bytes.length} bytes exceeds ${bytesMax}`);
       }
