@@ -234,6 +234,29 @@ describe('handlers enforce ACLs on SASL principals', () => {
     expect((await call(3, 6, { topics: [{ name: 't' }], allow_auto_topic_creation: false }, plainBob)).topics[0].error_code).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   });
 
+  it('groups: a DENY on the group refuses JoinGroup, Heartbeat, OffsetCommit, OffsetFetch, DescribeGroups and FindCoordinator; a denied topic is not committed', async () => {
+    const admin = await sessionAs('test', ADMIN);
+    const denyGroup = { ...denyBobAll, resource_type: RESOURCE.GROUP, resource_name: 'g' };
+    const denyTopicRead = { ...denyBobAll, operation: OPERATION.READ };
+    expect((await call(30, 1, { creations: [denyGroup, denyTopicRead] }, admin)).results.map((r: Message) => r.error_code)).toEqual([0, 0]);
+    const s = await sessionAs('bob', ADMIN);
+    const join = await call(11, 5, { group_id: 'g', session_timeout_ms: 10_000, rebalance_timeout_ms: 10_000, member_id: '', group_instance_id: null, protocol_type: 'consumer', protocols: [] }, s);
+    expect(join.error_code).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    expect((await call(12, 3, { group_id: 'g', generation_id: 1, member_id: 'm', group_instance_id: null }, s)).error_code).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    expect((await call(10, 2, { key: 'g', key_type: 0 }, s)).error_code).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    expect((await call(15, 4, { groups: ['g'], include_authorized_operations: false }, s)).groups[0].error_code).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    const commit = (group: string) =>
+      call(8, 7, { group_id: group, generation_id_or_member_epoch: -1, member_id: '', group_instance_id: null, topics: [{ name: 't', partitions: [{ partition_index: 0, committed_offset: 5n, committed_leader_epoch: -1, committed_metadata: null }] }] }, s);
+    expect((await commit('g')).topics[0].partitions[0].error_code).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    // Another group is open, but topic t denies bob READ: nothing is committed for it.
+    expect((await commit('h')).topics[0].partitions[0].error_code).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    expect(cluster.groups.fetchOffsets('h', null)).toEqual([]);
+    const fetched = await call(9, 5, { group_id: 'g', topics: [{ name: 't', partition_indexes: [0] }], require_stable: false }, s);
+    expect(fetched.error_code).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    // Unauthenticated: not subject to ACLs.
+    expect((await call(10, 2, { key: 'g', key_type: 0 }, await sessionAs('', null))).error_code).toBe(0);
+  });
+
   it('a principal that may not administer cannot create, describe or delete ACLs: CLUSTER_AUTHORIZATION_FAILED', async () => {
     const s = await sessionAs('w', WRITER);
     expect((await call(30, 1, { creations: [denyBobAll] }, s)).results[0].error_code).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);

@@ -4,8 +4,12 @@
 // v6: committed_leader_epoch. v7: group_instance_id (accepted, not enforced).
 // Offsets are fsynced before the response (group commit across concurrent commits).
 // A null committed_metadata is stored (and later fetched) as "", as Apache Kafka does.
+// ACLs (SASL principals): READ on the group (else GROUP_AUTHORIZATION_FAILED for every partition) and
+// READ on each topic (else TOPIC_AUTHORIZATION_FAILED for its partitions, which are not committed).
+import { OPERATION, RESOURCE } from '../acls';
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
+import { authorized, topicAuthorized } from './authorize';
 import { ApiHandler } from './handler';
 
 const METADATA_CHARS_MAX = 4096; // Kafka offset.metadata.max.bytes
@@ -14,30 +18,40 @@ export const offsetCommit: ApiHandler = {
   apiKey: 8,
   minVersion: 2,
   maxVersion: 7,
-  async handle(request, { cluster }) {
+  async handle(request, ctx) {
+    const { cluster } = ctx;
     const topics = request.topics as Message[];
+    const groupAllowed = authorized(ctx, OPERATION.READ, RESOURCE.GROUP, request.group_id);
+    const topicAllowed = new Map(topics.map((t) => [t.name as string, topicAuthorized(ctx, OPERATION.READ, t.name)]));
     const tooLarge = topics.some((t) => (t.partitions as Message[]).some((p) => (p.committed_metadata?.length ?? 0) > METADATA_CHARS_MAX));
-    const errorCode = tooLarge
-      ? ErrorCode.OFFSET_METADATA_TOO_LARGE
-      : await cluster.groups.commitOffsets({
-          groupId: request.group_id,
-          generationId: request.generation_id_or_member_epoch,
-          memberId: request.member_id,
-          offsets: topics.flatMap((t) =>
-            (t.partitions as Message[]).map((p) => ({
-              topic: t.name as string,
-              partition: p.partition_index as number,
-              offset: p.committed_offset as bigint,
-              leaderEpoch: (p.committed_leader_epoch as number | undefined) ?? -1,
-              metadata: (p.committed_metadata as string | null) ?? '',
-            })),
-          ),
-        });
+    const committable = topics.filter((t) => topicAllowed.get(t.name));
+    let errorCode: number = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    if (groupAllowed) {
+      errorCode = tooLarge
+        ? ErrorCode.OFFSET_METADATA_TOO_LARGE
+        : await cluster.groups.commitOffsets({
+            groupId: request.group_id,
+            generationId: request.generation_id_or_member_epoch,
+            memberId: request.member_id,
+            offsets: committable.flatMap((t) =>
+              (t.partitions as Message[]).map((p) => ({
+                topic: t.name as string,
+                partition: p.partition_index as number,
+                offset: p.committed_offset as bigint,
+                leaderEpoch: (p.committed_leader_epoch as number | undefined) ?? -1,
+                metadata: (p.committed_metadata as string | null) ?? '',
+              })),
+            ),
+          });
+    }
     return {
       throttle_time_ms: 0,
       topics: topics.map((t) => ({
         name: t.name,
-        partitions: (t.partitions as Message[]).map((p) => ({ partition_index: p.partition_index, error_code: errorCode })),
+        partitions: (t.partitions as Message[]).map((p) => ({
+          partition_index: p.partition_index,
+          error_code: groupAllowed && !topicAllowed.get(t.name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : errorCode,
+        })),
       })),
     };
   },

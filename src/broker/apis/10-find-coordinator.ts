@@ -6,6 +6,9 @@
 // throws InvalidRequestException). It is not retriable: kafkajs gives up at once ("Failed to
 // find group coordinator") and librdkafka fails the transactional init, instead of retrying a
 // COORDINATOR_NOT_AVAILABLE for the whole retry budget (15 s in kafkajs) before failing anyway.
+// ACLs (SASL principals): DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED.
+import { OPERATION, RESOURCE } from '../acls';
+import { authorized } from './authorize';
 import { ErrorCode } from '../protocol/errors';
 import { ApiHandler } from './handler';
 
@@ -13,7 +16,8 @@ export const findCoordinator: ApiHandler = {
   apiKey: 10,
   minVersion: 0,
   maxVersion: 2,
-  handle(request, { cluster }) {
+  handle(request, ctx) {
+    const { cluster } = ctx;
     if (request.key_type === 1) {
       return {
         throttle_time_ms: 0,
@@ -23,6 +27,9 @@ export const findCoordinator: ApiHandler = {
         host: '',
         port: -1,
       };
+    }
+    if (!authorized(ctx, OPERATION.DESCRIBE, RESOURCE.GROUP, request.key)) {
+      return { throttle_time_ms: 0, error_code: ErrorCode.GROUP_AUTHORIZATION_FAILED, error_message: null, node_id: -1, host: '', port: -1 };
     }
     return {
       throttle_time_ms: 0,

@@ -3,6 +3,9 @@
 // v2: throttle_time_ms. v3: same as v2. v4: MEMBER_ID_REQUIRED handshake (KIP-394).
 // v5: group_instance_id (static membership, KIP-345): a restarted instance takes over
 // its identity and assignment; the old member id is fenced (FENCED_INSTANCE_ID).
+// ACLs (SASL principals): READ on the group, else GROUP_AUTHORIZATION_FAILED.
+import { OPERATION, RESOURCE } from '../acls';
+import { authorized } from './authorize';
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
@@ -11,9 +14,11 @@ export const joinGroup: ApiHandler = {
   apiKey: 11,
   minVersion: 0,
   maxVersion: 5,
-  async handle(request, { cluster, version, clientId, clientHost }) {
-    if (!request.group_id) {
-      return { throttle_time_ms: 0, error_code: ErrorCode.INVALID_GROUP_ID, generation_id: -1, protocol_name: '', leader: '', member_id: '', members: [] };
+  async handle(request, ctx) {
+    const { cluster, version, clientId, clientHost } = ctx;
+    const refused = !request.group_id ? ErrorCode.INVALID_GROUP_ID : !authorized(ctx, OPERATION.READ, RESOURCE.GROUP, request.group_id) ? ErrorCode.GROUP_AUTHORIZATION_FAILED : null;
+    if (refused !== null) {
+      return { throttle_time_ms: 0, error_code: refused, generation_id: -1, protocol_name: '', leader: '', member_id: '', members: [] };
     }
     const out = await cluster.groups.joinGroup({
       groupId: request.group_id,

@@ -1,6 +1,10 @@
 // LeaveGroup (key 13), versions 0-3.
 // v0: one member_id. v1: throttle_time_ms. v2: same as v1.
 // v3: a batch of members with group_instance_id and per-member errors (KIP-345).
+// ACLs (SASL principals): READ on the group, else GROUP_AUTHORIZATION_FAILED.
+import { OPERATION, RESOURCE } from '../acls';
+import { authorized } from './authorize';
+import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { ApiHandler } from './handler';
 
@@ -8,7 +12,9 @@ export const leaveGroup: ApiHandler = {
   apiKey: 13,
   minVersion: 0,
   maxVersion: 3,
-  handle(request, { cluster, version }) {
+  handle(request, ctx) {
+    const { cluster, version } = ctx;
+    if (!authorized(ctx, OPERATION.READ, RESOURCE.GROUP, request.group_id)) return { throttle_time_ms: 0, error_code: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     const members =
       version >= 3
         ? (request.members as Message[]).map((m) => ({ memberId: m.member_id, groupInstanceId: m.group_instance_id ?? null }))
