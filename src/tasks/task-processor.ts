@@ -77,6 +77,12 @@ export class TaskProcessor {
     await this.finish(task);
   }
 
+  /** The worker gave up on this attempt: a processing task is marked failed (a restart runs it again). */
+  async abandon(command: TaskCommand): Promise<void> {
+    const task = await this.o.repo.get(command.taskId);
+    if (task && task.attempt === command.attempt && task.status === 'processing') await this.o.repo.move(task.id, 'processing', 'failed');
+  }
+
   private async finish(task: UpsertionTaskEntity): Promise<void> {
     const now = await this.o.repo.get(task.id);
     if (!now || now.status !== 'processing') return;
@@ -126,10 +132,12 @@ export class TaskProcessor {
       }
       upsert.push({ id: r.item.object_id, dense_values: Array.from(vector), metadata: r.item.payload ?? null });
     }
-    if (upsert.length === 0) return { upserted: 0, failed };
-    const problem = await this.upsert(target.name, upsert);
-    if (problem !== null) return { upserted: 0, failed: [...failed, ...upsert.map((u) => ({ object_id: u.id, reason: problem }))] };
-    return { upserted: upsert.length, failed };
+    const problem = upsert.length === 0 ? null : await this.upsert(target.name, upsert);
+    if (problem !== null) failed.push(...upsert.map((u) => ({ object_id: u.id, reason: problem })));
+    // failed_items in item order, whichever step failed them.
+    const position = new Map(items.map((item, i) => [item.object_id, i]));
+    failed.sort((a, b) => (position.get(a.object_id) as number) - (position.get(b.object_id) as number));
+    return { upserted: problem === null ? upsert.length : 0, failed };
   }
 
   /** Vectors by object_id; an item whose text the embedder refuses, or that failed after the retries, goes to `failed`. */

@@ -57,7 +57,7 @@ export class TaskWorkerService implements OnModuleInit, BeforeApplicationShutdow
       metrics: new TaskMetrics(this.metrics, this.repo),
       stopping: () => this.stopping,
     });
-    const worker = new TaskWorker(partitions, processor);
+    const worker = new TaskWorker(partitions, processor, () => this.stopping);
     this.runner = new MaterializerRunner(worker, {
       log: this.log,
       errors: this.errors,

@@ -7,15 +7,24 @@
 // The lock also means a partition handed over during a rebalance waits for the
 // previous holder's commit instead of running the same task twice at once.
 
+import { Logger } from '@nestjs/common';
+import { IngestErrorReason } from '../common/errors';
 import type { ApplyContext, ConsumedRecord, Decoded, DecodeFailure, MaterializerSurface } from '../materialize/materializer';
 import { Topics } from '../log/topics';
 import { TaskCommand, decodeTaskCommand } from './task-command';
-import type { TaskProcessor } from './task-processor';
+import { TaskProcessor, WorkerStoppingError } from './task-processor';
 
 /** The runner's name for its offset rows (materializer_offsets.materializer). */
 export const TASK_WORKER_NAME = 'tasks';
 /** Shared mode: one group across the cluster. */
 export const TASK_WORKER_GROUP_ID = `intake.materializer.${Topics.tasks}`;
+/**
+ * Tries of one command whose run threw (the database or the log unreachable, a bug).
+ * Each try resumes at the task's cursor. After the last, the command is filed in
+ * ingest_errors and its task marked failed, so one bad task never holds up its partition.
+ */
+export const TASK_TRIES_MAX = 5;
+const RETRY_BACKOFF_MS = 1_000;
 
 export class TaskWorker implements MaterializerSurface<TaskCommand> {
   readonly surface = 'task' as const;
@@ -23,9 +32,12 @@ export class TaskWorker implements MaterializerSurface<TaskCommand> {
   readonly topic = Topics.tasks;
   readonly mode = 'shared' as const;
 
+  private readonly logger = new Logger('TaskWorker');
+
   constructor(
     readonly partitions: number,
     private readonly processor: TaskProcessor,
+    private readonly stopping: () => boolean,
   ) {}
 
   decode(record: ConsumedRecord): TaskCommand | DecodeFailure {
@@ -33,7 +45,28 @@ export class TaskWorker implements MaterializerSurface<TaskCommand> {
   }
 
   // Commands of one partition run one after another, in log order (a task's run before its restart).
-  async applyBatch(_partition: number, items: Decoded<TaskCommand>[], _context: ApplyContext): Promise<void> {
-    for (const item of items) await this.processor.process(item.value);
+  async applyBatch(_partition: number, items: Decoded<TaskCommand>[], context: ApplyContext): Promise<void> {
+    for (const item of items) await this.run(item, context);
+  }
+
+  // Retried here, not by redelivery: kafkajs stops a consumer for good on an error that is not its own.
+  private async run(item: Decoded<TaskCommand>, context: ApplyContext): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.processor.process(item.value);
+        return;
+      } catch (err) {
+        if (err instanceof WorkerStoppingError || this.stopping()) throw err;
+        const message = `task ${item.value.taskId}: ${(err as Error).message}`;
+        if (tries >= TASK_TRIES_MAX) {
+          this.logger.error(`${message}; giving up after ${tries} tries`);
+          context.fail(item.record, IngestErrorReason.INTERNAL, `${message} (after ${tries} tries)`);
+          await this.processor.abandon(item.value);
+          return;
+        }
+        this.logger.warn(`${message}; try ${tries} of ${TASK_TRIES_MAX}, resuming from its cursor`);
+        await new Promise((r) => setTimeout(r, RETRY_BACKOFF_MS * tries));
+      }
+    }
   }
 }

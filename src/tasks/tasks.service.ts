@@ -79,8 +79,9 @@ export class TasksService {
     if (!RESTARTABLE.includes(task.status)) throw this.wrongState(task, 'restarted', RESTARTABLE);
     const attempt = await this.repo.restart(id, task.status);
     if (attempt === null) return this.restart(id); // it moved meanwhile: judge again
+    const view = await this.info(id); // as restarted: the worker may take it as soon as it is queued
     await this.enqueue(id, attempt);
-    return this.info(id);
+    return view;
   }
 
   async cancel(id: string): Promise<TaskView> {
