@@ -8,6 +8,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { IndexSessionsModule } from './index-sessions/index-sessions.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { SinksModule } from './sinks/sinks.module';
+import { StreamsModule } from './streams/streams.module';
 import { TasksModule } from './tasks/tasks.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -38,6 +39,7 @@ export class AppModule {
         CollectionsModule,
         IndexSessionsModule,
         SinksModule,
+        StreamsModule,
         TasksModule,
         IdempotencyModule,
         ApiDocsModule,

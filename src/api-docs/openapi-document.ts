@@ -168,6 +168,7 @@ function operation({ doc }: ApiRoute, access: AccessRule | undefined, idempotent
     const { description, ...rest } = schema;
     parameters.push({ name, in: 'query', required: query?.required?.includes(name) ?? false, description, schema: rest });
   }
+  for (const [name, h] of Object.entries(doc.headers ?? {})) parameters.push({ name, in: 'header', required: h.required, description: h.description, schema: h.schema });
   if (idempotent) {
     parameters.push({
       name: 'Idempotency-Key',
@@ -183,12 +184,14 @@ function operation({ doc }: ApiRoute, access: AccessRule | undefined, idempotent
   if (doc.description) op.description = doc.description;
   if (parameters.length > 0) op.parameters = parameters;
   if (doc.body) {
-    const { mediaType = 'application/json', schema, description, example, examples } = doc.body;
+    const { mediaType = 'application/json', alsoMediaTypes = [], schema, description, example, examples } = doc.body;
     const content: Record<string, unknown> = {};
     if (schema) content.schema = schema;
     if (example !== undefined) content.example = example;
     if (examples) content.examples = examples;
-    op.requestBody = { required: true, ...(description ? { description } : {}), content: { [mediaType]: content } };
+    const media: Record<string, unknown> = { [mediaType]: content };
+    for (const other of alsoMediaTypes) media[other] = {};
+    op.requestBody = { required: true, ...(description ? { description } : {}), content: media };
   }
   if (access?.public) {
     op.security = [];

@@ -114,7 +114,11 @@ function check(token: ApiToken, rule: Extract<AccessRule, { public: false }>, re
 }
 
 /** The resource name a request names, if it names one as a string (the route's own validation judges it otherwise). */
-function locate(request: FastifyRequest, where: 'param' | 'query' | 'body', name: string): string | undefined {
+function locate(request: FastifyRequest, where: 'param' | 'query' | 'body' | 'header', name: string): string | undefined {
+  if (where === 'header') {
+    const value = request.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  }
   const source = where === 'param' ? request.params : where === 'query' ? request.query : request.body;
   const value = source && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined;
   return typeof value === 'string' ? value : undefined;

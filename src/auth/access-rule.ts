@@ -8,7 +8,8 @@ import type { ResourceKind, Scope } from './scopes';
 /** Where the name of the resource a request acts on is found. */
 export interface ResourceLocator {
   kind: ResourceKind;
-  in: 'param' | 'query' | 'body';
+  /** `header`: a request header (lowercase name), e.g. seed 003's X-Stream-Id. */
+  in: 'param' | 'query' | 'body' | 'header';
   name: string;
 }
 

@@ -34,6 +34,8 @@ export interface ApiContent {
 export interface ApiBody {
   /** Defaults to application/json. A non-JSON body has no schema here; its handler reads it. */
   mediaType?: string;
+  /** Further media types the route takes with the same description (e.g. application/x-ndjson). */
+  alsoMediaTypes?: string[];
   schema?: JsonSchema;
   description?: string;
   example?: unknown;
@@ -48,6 +50,8 @@ export interface ApiRouteDoc {
   description?: string;
   tags: string[];
   params?: Record<string, ApiPathParam>;
+  /** Request headers the route reads (documented only; its handler checks them). */
+  headers?: Record<string, { description: string; required: boolean; schema: JsonSchema }>;
   /** An object schema of the query string; each property is documented as one query parameter. */
   query?: JsonSchema;
   body?: ApiBody;

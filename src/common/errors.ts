@@ -59,14 +59,31 @@ export type NotFoundError = InstanceType<typeof NotFoundError>;
 export type ConflictError = InstanceType<typeof ConflictError>;
 export type UnavailableError = InstanceType<typeof UnavailableError>;
 
-/** 429 carries how long to back off; the filter turns it into a Retry-After header. */
+/** 429 carries how long to back off; the filter turns it into a Retry-After header (and RateLimit-* when given). */
 export class RateLimitedError extends defineError('RateLimitedError', 'INTAKE_RATE_LIMITED', 429) {
   constructor(
     message: string,
     readonly retryAfterMs: number,
     options: DomainErrorOptions = {},
+    readonly rateLimitHeaders: Record<string, string> = {},
   ) {
     super(message, { ...options, details: { ...options.details, retry_after_ms: retryAfterMs } });
+  }
+}
+
+/**
+ * Seed 003's own error body, `{"error": "invalid_format", "detail": "…"}`, which its
+ * clients parse: the streams ingest endpoint answers its 400s (and the 404 of an
+ * unknown X-Stream-Id) in that shape rather than the catalog's.
+ */
+export class InvalidFormatError extends DomainError {
+  readonly code = 'INTAKE_INVALID_FORMAT';
+  constructor(
+    readonly status: 400 | 404,
+    detail: string,
+    field?: string,
+  ) {
+    super(detail, field === undefined ? {} : { field });
   }
 }
 
@@ -102,7 +119,7 @@ export const Errors = {
     new UnsupportedMediaTypeError(`content-type '${actual ?? ''}' is not supported; expected ${expected.join(' or ')}`, {
       details: { expected: [...expected] },
     }),
-  tooManyRequests: (message: string, retryAfterMs: number) => new RateLimitedError(message, retryAfterMs),
+  tooManyRequests: (message: string, retryAfterMs: number, headers: Record<string, string> = {}) => new RateLimitedError(message, retryAfterMs, {}, headers),
   unauthorized: (message = 'missing or invalid bearer token') => new UnauthorizedError(message),
   forbidden: (message = 'this token may not perform this operation') => new ForbiddenError(message),
 } as const;

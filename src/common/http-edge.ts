@@ -28,9 +28,21 @@ export const ROUTE_PARAM_CHARS_MAX = 1_024;
 
 export const JSON_MEDIA_TYPE = 'application/json';
 export const BINARY_MEDIA_TYPE = 'application/octet-stream';
+export const NDJSON_MEDIA_TYPE = 'application/x-ndjson';
 
 /** Routes whose body is a stream of application/octet-stream (no other route takes it). */
 const BINARY_ROUTES = new Set(['/ingest/batch']);
+
+/**
+ * Routes whose JSON or NDJSON body reaches the controller as text, unparsed, because
+ * the route answers bad input in its own shape (seed 003's `invalid_format`) and
+ * counts its own bytes (a 400 over its size limit, not a 413).
+ */
+const TEXT_ROUTES = new Set<string>();
+
+export function textBodyRoute(url: string): void {
+  TEXT_ROUTES.add(url);
+}
 
 /** Routes (Fastify URL patterns) whose JSON body has a smaller limit than the server's; set by their modules. */
 const ROUTE_BODY_BYTES_MAX = new Map<string, number>();
@@ -84,6 +96,7 @@ export function configureHttpEdge(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (BINARY_ROUTES.has(routeUrl(request))) return done(Errors.unsupportedMediaType(JSON_MEDIA_TYPE, [BINARY_MEDIA_TYPE]), undefined);
+    if (TEXT_ROUTES.has(routeUrl(request))) return done(null, text);
     const bytesMax = ROUTE_BODY_BYTES_MAX.get(routeUrl(request));
     if (bytesMax !== undefined && text.length > bytesMax / 3) {
       const bytes = Buffer.byteLength(text);
@@ -105,10 +118,21 @@ export function configureHttpEdge(fastify: FastifyInstance): void {
     done(null, payload);
   });
 
-  fastify.addContentTypeParser('*', (request, _payload, done) => {
-    const expected = BINARY_ROUTES.has(routeUrl(request)) ? BINARY_MEDIA_TYPE : JSON_MEDIA_TYPE;
-    done(Errors.unsupportedMediaType(request.headers['content-type'], [expected]), undefined);
+  fastify.addContentTypeParser(NDJSON_MEDIA_TYPE, { parseAs: 'string' }, (request, body, done) => {
+    if (!TEXT_ROUTES.has(routeUrl(request))) return done(Errors.unsupportedMediaType(NDJSON_MEDIA_TYPE, [expectedTypes(request)[0]]), undefined);
+    done(null, body);
   });
+
+  fastify.addContentTypeParser('*', (request, _payload, done) => {
+    done(Errors.unsupportedMediaType(request.headers['content-type'], expectedTypes(request)), undefined);
+  });
+}
+
+function expectedTypes(request: FastifyRequest): string[] {
+  const url = routeUrl(request);
+  if (BINARY_ROUTES.has(url)) return [BINARY_MEDIA_TYPE];
+  if (TEXT_ROUTES.has(url)) return [JSON_MEDIA_TYPE, NDJSON_MEDIA_TYPE];
+  return [JSON_MEDIA_TYPE];
 }
 
 /** Fastify's `frameworkErrors`: errors from before routing, answered in the catalog shape. */

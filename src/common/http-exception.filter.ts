@@ -5,7 +5,7 @@
 
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, INTERNAL_ERROR_CODE, RateLimitedError, httpErrorCode } from './errors';
+import { DomainError, INTERNAL_ERROR_CODE, InvalidFormatError, RateLimitedError, httpErrorCode } from './errors';
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string; [detail: string]: unknown };
@@ -66,12 +66,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 /** Status, body and headers for any error: the one place the error shape is made. */
 export function errorResponse(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  if (exception instanceof InvalidFormatError) {
+    return { status: exception.status, body: { error: 'invalid_format', detail: exception.message } as unknown as ErrorBody, headers: {} };
+  }
   if (exception instanceof DomainError) {
     const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
     if (exception.field !== undefined) error.field = exception.field;
     for (const [k, v] of Object.entries(exception.details ?? {})) if (!RESERVED_KEYS.has(k)) error[k] = v;
     const headers: Record<string, string> = {};
-    if (exception instanceof RateLimitedError) headers['retry-after'] = String(Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
+    if (exception instanceof RateLimitedError) {
+      Object.assign(headers, exception.rateLimitHeaders);
+      headers['retry-after'] = String(Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
+    }
     if (exception.status === 401) headers['www-authenticate'] = 'Bearer';
     return { status: exception.status, body: { error }, headers };
   }

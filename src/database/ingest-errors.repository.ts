@@ -106,6 +106,8 @@ export interface IngestErrorRow {
   reason: string;
   message: string;
   record_key: string | null;
+  /** '' for the whole record; otherwise which event or destination of it. */
+  record_part: string;
   payload: Buffer | null;
   headers: Record<string, string> | null;
   created_at: Date;
@@ -155,7 +157,7 @@ export class SourceErrorsRepository {
     }
     params.push(q.limit);
     return this.dataSource.query(
-      `SELECT id, source_id, topic, partition, "offset", reason, message, record_key, payload, headers, created_at, replayed_at, resolved_at
+      `SELECT id, source_id, topic, partition, "offset", reason, message, record_key, record_part, payload, headers, created_at, replayed_at, resolved_at
        FROM ingest_errors WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );

@@ -54,15 +54,27 @@ export class LogClient {
     return this.appender.queuedBytes;
   }
 
-  /** Creates the topic if missing; an existing topic keeps its partition count. */
-  async ensureTopic(topic: string, partitions: number): Promise<void> {
+  /**
+   * Creates the topic if missing; an existing topic keeps its partition count.
+   * `maxMessageBytes` raises the topic's max.message.bytes for records larger than the broker default.
+   */
+  async ensureTopic(topic: string, partitions: number, options: { maxMessageBytes?: number } = {}): Promise<void> {
     const existing = await this.admin.listTopics();
     if (existing.includes(topic)) return;
+    const configEntries = [{ name: 'retention.ms', value: '-1' }];
+    if (options.maxMessageBytes !== undefined) configEntries.push({ name: 'max.message.bytes', value: String(options.maxMessageBytes) });
     await this.admin.createTopics({
       // The log is the source of truth: Intake's topics are never trimmed by time or size.
-      topics: [{ topic, numPartitions: partitions, replicationFactor: -1, configEntries: [{ name: 'retention.ms', value: '-1' }] }],
+      topics: [{ topic, numPartitions: partitions, replicationFactor: -1, configEntries }],
       waitForLeaders: true,
     });
+  }
+
+  /** The topic's partition count, creating it with `createWith` partitions when missing. */
+  async partitionCount(topic: string, createWith: number): Promise<number> {
+    await this.ensureTopic(topic, createWith);
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return Math.max(1, topics[0]?.partitions.length ?? createWith);
   }
 
   async deleteTopic(topic: string): Promise<void> {
