@@ -23,6 +23,17 @@ const INVALID_FORMAT = {
   properties: { error: { type: 'string', enum: ['invalid_format'] }, detail: { type: 'string' } },
 };
 
+const STREAM_EVENT = {
+  type: 'object',
+  required: ['source', 'event'],
+  properties: {
+    timestamp: { type: 'string', description: 'ISO 8601 date-time.' },
+    source: { type: 'string', minLength: 1, maxLength: 256 },
+    event: { type: 'object', description: 'Main event data (key-value pairs).' },
+    metadata: { type: 'object' },
+  },
+};
+
 const STREAM = {
   type: 'object',
   required: ['id', 'name', 'version', 'pipeline', 'routes', 'destinations', 'partitions', 'topic', 'created_at', 'updated_at'],
@@ -79,6 +90,8 @@ export const StreamsApi = {
     body: {
       mediaType: 'application/json',
       alsoMediaTypes: ['application/x-ndjson'],
+      // Documentation only: the handler reads the body as text and checks it (stream-events.ts) to answer in the seed's shape.
+      schema: { oneOf: [STREAM_EVENT, { type: 'array', minItems: 1, items: STREAM_EVENT }] },
       example: {
         timestamp: '2025-02-12T14:32:15Z',
         source: 'payments-app',
