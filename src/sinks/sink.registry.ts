@@ -12,7 +12,9 @@ import { LogClient } from '../log/log-client';
 import { Topics } from '../log/topics';
 import { MaterializerRunner } from '../materialize/materializer-runner';
 import { PostgresOffsetStore } from '../materialize/offset-store';
+import { HealthContributors } from '../observability/health-contributors';
 import { MetricsService } from '../observability/metrics';
+import { sinkLagHealth } from './sink-lag';
 import { SinkMetricsAggregator } from './sink-metrics';
 import { SinkMaterializer } from './sink.materializer';
 import { SinkTablesRepository, StoredSink } from './sink-tables.repository';
@@ -36,6 +38,7 @@ export class SinkRegistry implements OnModuleInit, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private stopped = false;
+  private unregisterHealth: () => void = () => undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -45,10 +48,15 @@ export class SinkRegistry implements OnModuleInit, BeforeApplicationShutdown {
     private readonly errors: IngestErrorsRepository,
     private readonly metrics: MetricsService,
     private readonly sinkMetrics: SinkMetricsAggregator,
+    private readonly health: HealthContributors,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.sinkMetrics.start();
+    this.unregisterHealth = this.health.register({
+      name: 'sink_lag',
+      check: () => sinkLagHealth(this.dataSource, this.log, [...this.live.keys()], sinkMaterializerName),
+    });
     await this.sync();
     this.timer = setInterval(() => void this.sync(), SYNC_INTERVAL_MS);
     this.timer.unref();
@@ -118,6 +126,7 @@ export class SinkRegistry implements OnModuleInit, BeforeApplicationShutdown {
   // Before the database and the log client close: the last batch commits its offsets.
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.unregisterHealth();
     if (this.timer) clearInterval(this.timer);
     await this.syncing;
     await Promise.allSettled([...this.live.values()].map((l) => l.runner.stop()));
