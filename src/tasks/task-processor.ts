@@ -22,7 +22,7 @@ import type { FailedItem, TaskItem, UpsertionTaskEntity } from './upsertion-task
 
 /** Tries of an embedder call that failed transiently (unreachable, 5xx, 429) before its items fail. */
 export const EMBED_TRIES_MAX = 3;
-/** Tries of an upsert that was not applied in time (it is in the log; a retry is idempotent) before the attempt is redelivered. */
+/** Waits (each up to INTAKE_APPLY_TIMEOUT_MS) for an upsert that is in the log but was not applied in time, before the batch is tried again. */
 export const UPSERT_TRIES_MAX = 3;
 const RETRY_BACKOFF_MS = 250;
 
@@ -132,7 +132,7 @@ export class TaskProcessor {
       }
       upsert.push({ id: r.item.object_id, dense_values: Array.from(vector), metadata: r.item.payload ?? null });
     }
-    const problem = upsert.length === 0 ? null : await this.upsert(target.name, upsert);
+    const problem = upsert.length === 0 ? null : await this.upsert(target, upsert);
     if (problem !== null) failed.push(...upsert.map((u) => ({ object_id: u.id, reason: problem })));
     // failed_items in item order, whichever step failed them.
     const position = new Map(items.map((item, i) => [item.object_id, i]));
@@ -176,21 +176,39 @@ export class TaskProcessor {
   }
 
   /** Upserts through the collection's public path; null when done, or why every vector of the batch failed. */
-  private async upsert(collection: string, vectors: { id: string; dense_values: number[]; metadata: Record<string, unknown> | null }[]): Promise<string | null> {
+  private async upsert(target: Target, vectors: { id: string; dense_values: number[]; metadata: Record<string, unknown> | null }[]): Promise<string | null> {
+    try {
+      await this.o.collections.upsert(target.name, { vectors });
+      return null;
+    } catch (err) {
+      if (err instanceof NotFoundError) return 'collection: does not exist (restart the task once it does)';
+      // An upsert's 503 means "in the log, not yet applied in time": wait for the index rather than append again.
+      if (err instanceof UnavailableError) {
+        await this.waitApplied(target);
+        return null;
+      }
+      // Not the items' fault: thrown, the worker tries the task again from this batch.
+      if (!(err instanceof DomainError)) throw err;
+      return `the collection refused the batch: ${err.message}`;
+    }
+  }
+
+  /**
+   * Waits until the collection has applied everything its log holds, through the one
+   * read-your-writes barrier the collections API offers: a strong-consistency search.
+   * Still behind after the tries: thrown, and the batch is upserted again (idempotent).
+   */
+  private async waitApplied(target: Target): Promise<void> {
+    const probe = new Array<number>(target.dimension).fill(0);
+    probe[0] = 1;
     for (let tries = 1; ; tries++) {
       try {
-        await this.o.collections.upsert(collection, { vectors });
-        return null;
+        await this.o.collections.search(target.name, { query_vector: probe, top_k: 1, consistency: 'strong' });
+        return;
       } catch (err) {
-        if (err instanceof NotFoundError) return 'collection: does not exist (restart the task once it does)';
-        if (err instanceof UnavailableError && tries < UPSERT_TRIES_MAX) {
-          this.logger.warn(`upsert into ${collection} not applied in time (try ${tries}); retrying: ${err.message}`);
-          await sleep(RETRY_BACKOFF_MS * 2 ** (tries - 1));
-          continue;
-        }
-        // Not the items' fault and not final: the command is redelivered and the task resumes at this batch.
-        if (err instanceof UnavailableError || !(err instanceof DomainError)) throw err;
-        return `the collection refused the batch: ${err.message}`;
+        if (!(err instanceof UnavailableError) || tries >= UPSERT_TRIES_MAX) throw err;
+        this.logger.warn(`collection ${target.name} still applying after try ${tries}: ${err.message}`);
+        await sleep(RETRY_BACKOFF_MS * 2 ** (tries - 1));
       }
     }
   }
