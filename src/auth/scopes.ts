@@ -25,8 +25,13 @@ export function isScope(value: unknown): value is Scope {
   return typeof value === 'string' && (SCOPES as readonly string[]).includes(value);
 }
 
-/** Resource kinds a token can be narrowed to, with the names it may touch. */
-export type TokenResources = Partial<Record<'collections' | 'sinks' | 'streams', string[]>>;
+/**
+ * Resource kinds a token can be narrowed to, with the names it may touch. `tables` are
+ * the sinks' tables (/v2/tables), under the `sinks:*` scopes: a token narrowed to named
+ * sinks reaches only the tables it also names (none when it names no tables), so
+ * narrowing a token to its sinks cannot leave every table open to it.
+ */
+export type TokenResources = Partial<Record<'collections' | 'sinks' | 'tables' | 'streams', string[]>>;
 export type ResourceKind = keyof TokenResources;
 
 export interface Grant {
@@ -46,7 +51,7 @@ export type Decision = { allowed: true } | { allowed: false; why: string };
 export function decide(grant: Grant, need: Requirement): Decision {
   if (!hasScope(grant.scopes, need.scope)) return { allowed: false, why: `this token lacks the scope '${need.scope}'` };
   if (need.resource && grant.resources && !grant.scopes.includes('admin')) {
-    const names = grant.resources[need.resource.kind];
+    const names = grant.resources[need.resource.kind] ?? (need.resource.kind === 'tables' && grant.resources.sinks ? [] : undefined);
     if (names && !names.includes(need.resource.name)) {
       return { allowed: false, why: `this token may not act on ${need.resource.kind} '${need.resource.name}'` };
     }

@@ -39,8 +39,8 @@ export const CREATE_TOKEN_SCHEMA = {
     resources: {
       type: 'object',
       additionalProperties: false,
-      properties: { collections: NAMES, sinks: NAMES, streams: NAMES },
-      description: 'Narrows the scopes to these named resources; a kind left out is not narrowed.',
+      properties: { collections: NAMES, sinks: NAMES, tables: NAMES, streams: NAMES },
+      description: 'Narrows the scopes to these named resources; a kind left out is not narrowed, except `tables` (the sinks\' tables, under the `sinks:*` scopes): a token that names sinks reaches only the tables it names too.',
     },
     rate_limit: {
       type: 'object',
@@ -127,6 +127,6 @@ export interface CreateTokenBody {
   name: string;
   scopes: (typeof SCOPES)[number][];
   expires_at?: string;
-  resources?: { collections?: string[]; sinks?: string[]; streams?: string[] };
+  resources?: { collections?: string[]; sinks?: string[]; tables?: string[]; streams?: string[] };
   rate_limit?: { requests_per_second?: number; bytes_per_second?: number };
 }

@@ -1,7 +1,10 @@
 // HTTP edge of sinks (/v2/sinks, seed 002): parse by the route's schemas (sinks.api.ts), delegate.
-import { Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import type { AuthenticatedRequest } from '../auth/access-control';
 import { Authorize } from '../auth/access-rule';
+import { decide } from '../auth/scopes';
+import { Errors } from '../common/errors';
 import { ApiRoute, ValidBody, ValidParam, ValidQuery } from '../common/api-route';
 import { limitRouteBody } from '../common/http-edge';
 import { Idempotent } from '../idempotency/idempotency';
@@ -27,7 +30,13 @@ export class SinksController {
   @HttpCode(201)
   @Authorize('sinks:write', { kind: 'sinks', in: 'body', name: 'name' })
   @ApiRoute(SinksApi.create)
-  create(@ValidBody() input: CreateSinkInput) {
+  create(@ValidBody() input: CreateSinkInput, @Req() request: AuthenticatedRequest) {
+    // A sink writes its table: a token narrowed to named tables may point one only at those.
+    const token = request.intakeToken;
+    if (token) {
+      const decision = decide({ scopes: token.scopes, resources: token.resources }, { scope: 'sinks:write', resource: { kind: 'tables', name: input.table } });
+      if (!decision.allowed) throw Errors.forbidden(decision.why);
+    }
     return this.sinks.create(input);
   }
 

@@ -272,6 +272,37 @@ describe('sinks', () => {
     expect((await t.db.query(`SELECT to_regclass('public.y') IS NOT NULL AS present`))[0].present).toBe(true);
   });
 
+  it('narrows tables for a token narrowed to sinks: only the tables it names, also as a new sink\'s table', async () => {
+    const token = async (body: Record<string, unknown>) => {
+      const r = await req('POST', '/v1/tokens', { name: `t-${Math.random()}`, ...body });
+      expect(r.status).toBe(201);
+      return r.body.token as string;
+    };
+    const sinkOnly = await token({ scopes: ['sinks:write'], resources: { sinks: ['proj'] } });
+    expect((await req('POST', '/v2/sinks/proj?wait=applied', { records: [{ value: full('narrow-1') }] }, sinkOnly)).body.success_count).toBe(1);
+    const refused = await req('GET', '/v2/tables/projects/rows/narrow-1', undefined, sinkOnly);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe("this token may not act on tables 'projects'");
+    expect((await req('POST', '/v2/tables/projects/columns', { name: 'sneaky', type: 'string' }, sinkOnly)).status).toBe(403);
+    expect((await req('POST', '/v2/tables', { name: 'mine', columns: [{ name: 'id', type: 'id' }] }, sinkOnly)).status).toBe(403);
+    expect((await req('DELETE', '/v2/tables/things', undefined, sinkOnly)).status).toBe(403);
+    expect((await req('GET', '/v2/tables/things')).status).toBe(200);
+
+    const withTable = await token({ scopes: ['sinks:write'], resources: { sinks: ['proj', 'proj-2'], tables: ['projects'] } });
+    expect((await req('GET', '/v2/tables/projects/rows/narrow-1', undefined, withTable)).status).toBe(200);
+    expect((await req('GET', '/v2/tables/things/rows', undefined, withTable)).status).toBe(403);
+    // A sink writes its table: it may point one only at a table it names.
+    const elsewhere = await req('POST', '/v2/sinks', { name: 'proj-2', table: 'things', id_field: 'id' }, withTable);
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.message).toBe("this token may not act on tables 'things'");
+    expect((await req('POST', '/v2/sinks', { name: 'proj-2', table: 'projects', id_field: 'project_id', fields: FIELDS }, withTable)).status).toBe(201);
+    expect((await req('DELETE', '/v2/sinks/proj-2', undefined, withTable)).status).toBe(204);
+
+    // Tokens not narrowed to sinks reach every table, as before.
+    const open = await token({ scopes: ['sinks:read'], resources: { collections: ['docs'] } });
+    expect((await req('GET', '/v2/tables/things/rows', undefined, open)).status).toBe(200);
+  });
+
   it('deletes a sink (its topic too), then its table', async () => {
     expect((await req('DELETE', '/v2/sinks/where')).status).toBe(204);
     expect((await req('GET', '/v2/sinks/where')).status).toBe(404);
