@@ -25,8 +25,9 @@ export const BATCH_HEADER = 'intake-batch';
  * UTF-8 (the broker takes 1 MiB per partition per produce), unless one record alone is bigger.
  */
 export const BATCH_VALUE_CHARS_MAX = 256 * 1024;
-/** `{"value":` and `}` and a comma around each record in a batch. */
+/** `{"value":` and `}` and a comma around each record in a batch; `{"records":[` and `]}` around them all. */
 const MEMBER_OVERHEAD_CHARS = 11;
+const BATCH_OVERHEAD_CHARS = 14;
 
 /** A record accepted by the HTTP path: its row id (the key) and its value as JSON text. */
 export interface AcceptedRecord {
@@ -51,10 +52,10 @@ export function toAppends(topic: string, partitions: number, records: AcceptedRe
   for (const [partition, list] of byPartition) {
     let start = 0;
     while (start < list.length) {
-      let bytes = 0;
+      let chars = BATCH_OVERHEAD_CHARS;
       let end = start;
-      while (end < list.length && (end === start || bytes + list[end].json.length + MEMBER_OVERHEAD_CHARS <= BATCH_VALUE_CHARS_MAX)) {
-        bytes += list[end].json.length + MEMBER_OVERHEAD_CHARS;
+      while (end < list.length && (end === start || chars + list[end].json.length + MEMBER_OVERHEAD_CHARS <= BATCH_VALUE_CHARS_MAX)) {
+        chars += list[end].json.length + MEMBER_OVERHEAD_CHARS;
         end++;
       }
       appends.push(end - start === 1 ? one(partition, list[start]) : batch(partition, list.slice(start, end)));

@@ -1,11 +1,14 @@
 // Sink building blocks without I/O: identifier quoting, the per-sink record schema
-// built from nested paths, mapping rules, and the per-minute metrics buckets.
+// built from nested paths, mapping rules, the per-minute metrics buckets, and the
+// topic's message format (one record or a batch).
 import { quoteIdentifier, sinkTableIdentifier } from '../../src/database/sql-identifier';
 import { RecordValidator } from '../../src/sinks/record-validator';
 import { isMapping, resolveMapping, TableDefinition } from '../../src/sinks/sink-definition';
 import { columnDefProblem } from '../../src/sinks/column-types';
 import { SinkMetricsAggregator } from '../../src/sinks/sink-metrics';
 import { MetricsService } from '../../src/observability/metrics';
+import { partitionForKey } from '../../src/log/partitioner';
+import { BATCH_HEADER, BATCH_VALUE_CHARS_MAX, parseSinkMessage, toAppends } from '../../src/sinks/sink-topic-format';
 
 const table: TableDefinition = {
   name: 't',
@@ -79,5 +82,42 @@ describe('SinkMetricsAggregator', () => {
     await agg.flush();
     expect(statements).toHaveLength(1); // nothing pending, nothing written
     await agg.stop();
+  });
+});
+
+describe('sink topic format', () => {
+  const topic = 'intake.sink.s';
+  const record = (id: string, pad = 0) => ({ key: id, json: JSON.stringify({ id, pad: 'x'.repeat(pad) }) });
+  const consumed = (value: string | null, headers: Record<string, string> = {}) => ({ partition: 0, offset: 0n, key: null, value: value === null ? null : Buffer.from(value), headers, timestampMs: 0 });
+
+  it('puts a request\'s records for one partition in one batch message, in order, and a lone record in a plain one', () => {
+    const records = Array.from({ length: 40 }, (_, i) => record(`id-${i}`));
+    const appends = toAppends(topic, 4, records);
+    expect(appends).toHaveLength(4);
+    for (const a of appends) {
+      const values = JSON.parse(a.value!.toString()).records.map((r: { value: { id: string } }) => r.value.id);
+      expect(a.headers).toEqual({ [BATCH_HEADER]: String(values.length) });
+      expect(a.key).toBe(values[0]);
+      for (const id of values) expect(partitionForKey(topic, id, 4)).toBe(a.partition);
+      expect(values).toEqual(records.map((r) => r.key).filter((id) => values.includes(id))); // request order kept
+    }
+    const [lone] = toAppends(topic, 4, [record('solo')]);
+    expect(lone).toEqual({ key: 'solo', value: Buffer.from(record('solo').json), partition: partitionForKey(topic, 'solo', 4) });
+  });
+
+  it('splits a partition\'s records into messages under the size bound', () => {
+    const big = Array.from({ length: 5 }, (_, i) => record(`b${i}`, BATCH_VALUE_CHARS_MAX / 3));
+    const appends = toAppends(topic, 1, big);
+    expect(appends.map((a) => (a.headers ? Number(a.headers[BATCH_HEADER]) : 1))).toEqual([2, 2, 1]);
+    for (const a of appends) expect(a.value!.length).toBeLessThanOrEqual(BATCH_VALUE_CHARS_MAX);
+  });
+
+  it('parses both kinds and refuses a batch whose header and value disagree', () => {
+    expect(parseSinkMessage(consumed('{"id":1}'))).toEqual({ values: [{ id: 1 }], batch: false });
+    expect(parseSinkMessage(consumed('{"records":[{"value":{"id":1}},{"nope":2}]}', { [BATCH_HEADER]: '2' }))).toEqual({ values: [{ value: { id: 1 } }, { nope: 2 }], batch: true });
+    expect(parseSinkMessage(consumed('{"records":[]}', { [BATCH_HEADER]: '1' }))).toEqual({ reason: 'INVALID_RECORD', message: "intake-batch: header says '1' records, value.records holds 0" });
+    expect(parseSinkMessage(consumed('[1]', { [BATCH_HEADER]: '1' }))).toMatchObject({ reason: 'INVALID_RECORD' });
+    expect(parseSinkMessage(consumed('nope'))).toMatchObject({ reason: 'MALFORMED_JSON' });
+    expect(parseSinkMessage(consumed(null))).toMatchObject({ reason: 'INVALID_RECORD' });
   });
 });
