@@ -10,7 +10,8 @@
 //
 // Intake runs as a CHILD PROCESS (node dist/src/main.js with its embedded broker) against an
 // embedded Postgres this process starts. Environment: BENCH_STREAM_N=100000 events,
-// BENCH_STREAM_BATCH=500 per request, BENCH_STREAM_CLIENTS=4.
+// BENCH_STREAM_BATCH=500 per request, BENCH_STREAM_CLIENTS=4, BENCH_CHILD_EXEC_ARGV extra node flags for
+// the Intake child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/intake-prof").
 
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   try {
     const [port, brokerPort] = [await freePort(), await freePort()];
     fs.mkdirSync(path.join(root, 'app'), { mode: 0o755 });
-    child = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
+    child = spawn(process.execPath, [...(process.env.BENCH_CHILD_EXEC_ARGV ?? '').split(' ').filter(Boolean), path.join(__dirname, '..', 'src', 'main.js')], {
       env: { ...process.env, INTAKE_DATA_DIR: path.join(root, 'app'), PORT: String(port), INTAKE_BROKER_PORT: String(brokerPort), DATABASE_URL: pg.url, INTAKE_LOG_LEVEL: 'warn', INTAKE_ADMIN_TOKEN: TOKEN, INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000', INTAKE_RATE_LIMIT_BYTES_PER_SECOND: String(1024 ** 4) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

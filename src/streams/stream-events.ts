@@ -27,8 +27,8 @@ export function isIso8601(value: string): boolean {
 }
 
 export interface AcceptedEvent {
-  /** The event's bytes as received (compact JSON for an element of a JSON array). */
-  bytes: Buffer;
+  /** The event as received (compact JSON for an element of a JSON array). */
+  text: string;
   source: string;
 }
 
@@ -67,7 +67,7 @@ export function parseEventsBody(text: string | undefined, mediaType: 'json' | 'n
     throw invalid(`The payload exceeds the maximum size of 1 MB (${STREAM_BODY_BYTES_MAX} bytes): it has ${bytes} bytes.`);
   }
   if (body.trim() === '') throw invalid('The request body is empty: send a JSON event.');
-  const values: { value: unknown; bytes: Buffer }[] = [];
+  const values: { value: unknown; text: string }[] = [];
   let batch: boolean;
   if (mediaType === 'ndjson') {
     batch = true;
@@ -76,7 +76,7 @@ export function parseEventsBody(text: string | undefined, mediaType: 'json' | 'n
       const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
       if (trimmed.trim() === '') continue;
       try {
-        values.push({ value: JSON.parse(trimmed), bytes: Buffer.from(trimmed) });
+        values.push({ value: JSON.parse(trimmed), text: trimmed });
       } catch (err) {
         throw invalid(`events[${index}]: Invalid JSON: ${(err as Error).message}`);
       }
@@ -90,8 +90,8 @@ export function parseEventsBody(text: string | undefined, mediaType: 'json' | 'n
       throw invalid(`Invalid JSON: ${(err as Error).message}`);
     }
     batch = Array.isArray(parsed);
-    if (Array.isArray(parsed)) for (const v of parsed) values.push({ value: v, bytes: Buffer.from(JSON.stringify(v)) });
-    else values.push({ value: parsed, bytes: Buffer.from(body) });
+    if (Array.isArray(parsed)) for (const v of parsed) values.push({ value: v, text: JSON.stringify(v) });
+    else values.push({ value: parsed, text: body });
   }
   if (values.length === 0) throw invalid('The batch holds no events.');
   if (values.length > EVENTS_PER_REQUEST_MAX) throw invalid(`A batch may hold at most ${EVENTS_PER_REQUEST_MAX} events, got ${values.length}.`);
@@ -100,12 +100,13 @@ export function parseEventsBody(text: string | undefined, mediaType: 'json' | 'n
   for (const [index, v] of values.entries()) {
     const problem = eventProblem(v.value);
     if (problem) rejected.push({ index, detail: batch ? `events[${index}]: ${problem}` : problem });
-    else events.push({ bytes: v.bytes, source: (v.value as { source: string }).source });
+    else events.push({ text: v.text, source: (v.value as { source: string }).source });
   }
   return { events, rejected, batch };
 }
 
-export type RecordEvent = { bytes: Buffer; value: Record<string, unknown> } | { bytes: Buffer; error: string };
+/** `text`: the event as it is in the record (a Buffer is made only when it is filed as an error). */
+export type RecordEvent = { text: string; value: Record<string, unknown> } | { text: string; error: string };
 
 /**
  * The events of one log record: one JSON object, or NDJSON lines (a micro-batch
@@ -115,27 +116,34 @@ export type RecordEvent = { bytes: Buffer; value: Record<string, unknown> } | { 
  */
 export function eventsOfRecord(value: Buffer): RecordEvent[] {
   const text = value.toString('utf8');
-  let single: unknown;
-  try {
-    single = JSON.parse(text);
-  } catch {
-    single = undefined; // not one JSON document: NDJSON
+  const firstBreak = text.indexOf('\n');
+  // One JSON document (possibly pretty-printed over several lines) or NDJSON: a document that parses whole is one event.
+  if (firstBreak < 0 || firstBreak === text.length - 1 || !isCompleteLine(text.slice(0, firstBreak))) {
+    try {
+      return [checked(JSON.parse(text), text)];
+    } catch {
+      // not one document: read it as NDJSON
+    }
   }
-  if (single !== undefined) return [checked(single, value)];
   const out: RecordEvent[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const bytes = Buffer.from(line);
     try {
-      out.push(checked(JSON.parse(line), bytes));
+      out.push(checked(JSON.parse(line), line));
     } catch (err) {
-      out.push({ bytes, error: `is not valid JSON: ${(err as Error).message}` });
+      out.push({ text: line, error: `is not valid JSON: ${(err as Error).message}` });
     }
   }
   return out;
 }
 
-function checked(value: unknown, bytes: Buffer): RecordEvent {
+/** A first line that is a whole JSON object on its own means NDJSON (a pretty-printed document's first line is `{`). */
+function isCompleteLine(line: string): boolean {
+  const t = line.trim();
+  return t.length > 1 && t.startsWith('{') && t.endsWith('}');
+}
+
+function checked(value: unknown, text: string): RecordEvent {
   const problem = eventProblem(value);
-  return problem ? { bytes, error: problem } : { bytes, value: value as Record<string, unknown> };
+  return problem ? { text, error: problem } : { text, value: value as Record<string, unknown> };
 }

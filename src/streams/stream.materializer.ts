@@ -69,14 +69,14 @@ export class StreamDestinationMaterializer implements MaterializerSurface<Record
     const { pipeline, counting } = await this.compile(current, spec);
     const streamId = this.stream.id;
     const fileFor = (ref: EventRef, reason: IngestErrorReason, message: string, part: string): void =>
-      context.fail({ offset: ref.record.offset, key: ref.record.key, value: ref.bytes, headers: ref.record.headers }, reason, message, part);
+      context.fail({ offset: ref.record.offset, key: ref.record.key, value: Buffer.from(ref.text), headers: ref.record.headers }, reason, message, part);
     const routed: DeliveryItem[] = [];
     let droppedFilter = 0;
     let droppedSample = 0;
     let failed = 0;
     for (const item of items) {
       for (const [index, ev] of item.value.entries()) {
-        const ref: EventRef = { record: item.record, index, bytes: ev.bytes };
+        const ref: EventRef = { record: item.record, index, text: ev.text };
         if ('error' in ev) {
           failed++;
           if (counting) fileFor(ref, IngestErrorReason.INVALID_RECORD, `events[${index}]: ${ev.error}`, String(index));

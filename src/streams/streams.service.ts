@@ -143,8 +143,9 @@ export class StreamsService {
     const topic = Topics.stream(stream.id);
     let ingested = 0;
     if (parsed.events.length > 0) {
-      const value = parsed.batch ? Buffer.concat(parsed.events.flatMap((e) => [e.bytes, NEWLINE])) : parsed.events[0].bytes;
-      ingested = parsed.events.reduce((n, e) => n + e.bytes.length, 0);
+      const text = parsed.batch ? parsed.events.map((e) => e.text).join('\n') : parsed.events[0].text;
+      const value = Buffer.from(text);
+      ingested = parsed.batch ? value.length - (parsed.events.length - 1) : value.length;
       // One record per request: the micro-batch stays together, in order, in one partition.
       const key = parsed.events[0].source;
       await this.log.append(topic, [{ key, value, partition: partitionForKey(topic, key, stream.partitions), headers: { 'content-type': parsed.batch ? 'application/x-ndjson' : 'application/json' } }]);
@@ -181,4 +182,3 @@ export class StreamsService {
   }
 }
 
-const NEWLINE = Buffer.from('\n');

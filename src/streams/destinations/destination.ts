@@ -15,7 +15,7 @@ export interface EventRef {
   /** The event's index within its log record (a micro-batch holds several). */
   index: number;
   /** The event as received. */
-  bytes: Buffer;
+  text: string;
 }
 
 export interface DeliveryItem {
