@@ -8,6 +8,7 @@ import { ErrorBox, html } from './ui.js';
 import { SinksPage } from './pages/sinks.js';
 import { TablesPage } from './pages/tables.js';
 import { CollectionsPage } from './pages/collections.js';
+import { StreamsPage } from './pages/streams.js';
 import { TasksPage } from './pages/tasks.js';
 import { TokensPage } from './pages/tokens.js';
 import { HealthPage } from './pages/health.js';
@@ -18,6 +19,7 @@ const PAGES = [
   ['sinks', 'Sinks', SinksPage],
   ['tables', 'Tables', TablesPage],
   ['collections', 'Collections', CollectionsPage],
+  ['streams', 'Streams', StreamsPage],
   ['tasks', 'Tasks', TasksPage],
   ['tokens', 'Tokens', TokensPage],
   ['health', 'Health', HealthPage],
