@@ -1,9 +1,12 @@
 // npm run bench:collections — Intake's vector paths against raw hnswlib-node, in ONE run:
 //   1. streaming upsert end to end (HTTP → log → applied, i.e. the upsert call returned)
-//      vs raw HierarchicalNSW.addPoint, same space/M/ef_construction/N, single thread  (target ratio ≥ 0.8)
+//      vs raw HierarchicalNSW.addPoint, same space/M/ef_construction/N, single thread
+//      (target ratio ≥ 0.8 for a 1-shard collection, ≥ 1.4 for 2 shards: one worker thread each)
 //   2. search QPS over HTTP at recall@10 ≥ 0.95 (ef_search: the first of 64/128/256, then 512/1024, whose
 //      recall against exact brute force reaches 0.95), consistency "eventual" and "strong",
-//      vs raw in-process searchKnn QPS at the same ef on the same data               (target ratio ≥ 0.5)
+//      vs raw in-process searchKnn QPS at the same ef on the same data
+//      (target ratio ≥ 0.5 for 1 shard, ≥ 0.8 for 2 shards searched in parallel)
+//   Both are measured for each shard count of BENCH_SHARDS (default 1,2), in that order.
 //   (opt-in, BENCH_BUILD_N > 0) 3. binary batch ingest into the log, 4. finalize build in
 //      2 worker-thread shards vs a raw single-thread build (target ≥ 1.8).
 //
@@ -22,6 +25,7 @@
 //   BENCH_SEARCH_SECONDS=5      length of each timed HTTP search window (raw windows: min(this, 3))
 //   BENCH_TRIALS=2              trials per measurement; each side of a ratio is its best trial
 //   BENCH_DATA=uniform          'uniform' (i.i.d. in [-1, 1]) or 'clustered' (64 Gaussian clusters)
+//   BENCH_SHARDS=1,2            collection shapes measured by rows 1 and 2
 //   BENCH_BUILD_N=0             > 0 adds the index-session rows (3, 4) with that many rows
 //   BENCH_CHILD_NODE_OPTIONS    NODE_OPTIONS for the Intake child only
 //   BENCH_CHILD_EXEC_ARGV       extra node flags for the child (space-separated), e.g.
@@ -422,6 +426,101 @@ let running: Child | null = null;
 
 type Cores = ReturnType<CpuWindow['cores']>;
 
+/** Shard counts measured, in order; the 1-shard rows compare with earlier runs, the 2-shard ones use a worker per shard. */
+const SHARD_COUNTS = (process.env.BENCH_SHARDS ?? '1,2').split(',').map((x) => {
+  const n = Number(x);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_SHARDS must list positive integers, got '${x}'`);
+  return n;
+});
+
+interface ShapeResult {
+  shards: number;
+  upserts: { seconds: number; cores: Cores }[];
+  chosen: { ef: number; recall: number; fallback: boolean };
+  recallByEf: string[];
+  search: Map<'eventual' | 'strong', { qps: number; done: number; cores: Cores }[]>;
+}
+
+interface ShapeInput {
+  N: number;
+  BATCH: number;
+  CLIENTS: number;
+  TRIALS: number;
+  SEARCH_CONCURRENCY: number;
+  SEARCH_SECONDS: number;
+  upsertBodies: Buffer[];
+  queries: number[][];
+  exact: number[][];
+  pid: number | null;
+}
+
+/** Streaming upsert trials into fresh collections of `shards` shards, then recall per ef and search QPS on the first. */
+async function measureShape(base: string, shards: number, x: ShapeInput): Promise<ShapeResult> {
+  const upserts: ShapeResult['upserts'] = [];
+  const prefix = `bench-s${shards}`;
+  // ---- 1. streaming upsert, end to end: one fresh collection per trial; searches use the first.
+  for (let trial = 1; trial <= x.TRIALS; trial++) {
+    const name = `${prefix}-t${trial}`;
+    await postJson(`${base}/vectordb/collections`, {
+      name,
+      dense_vector: { enabled: true, dimension: DIM },
+      metric: 'cosine',
+      hnsw: { M, ef_construction: EF_CONSTRUCTION, ef_search: 64 },
+      shards,
+    });
+    phase(`streaming upsert into '${name}' (${shards} shard(s)), trial ${trial}/${x.TRIALS}: ${x.N} vectors, ${x.BATCH}/request, ${x.CLIENTS} concurrent clients`);
+    const url = new URL(`${base}/vectordb/collections/${name}/streaming/upsert`);
+    const cpu = new CpuWindow(x.pid);
+    const t = now();
+    await pool(x.upsertBodies.length, x.CLIENTS, async (b) => {
+      await post(url, x.upsertBodies[b]);
+    });
+    upserts.push({ seconds: now() - t, cores: cpu.cores() });
+  }
+
+  // ---- 2. search: the smallest ef whose recall@10 over HTTP reaches the target, then QPS.
+  const coll = `${base}/vectordb/collections/${prefix}-t1`;
+  phase(`search on ${shards} shard(s): recall@10 over HTTP per ef_search`);
+  const recallAtEf = async (ef: number): Promise<number> => {
+    const got: number[][] = new Array(x.queries.length);
+    await pool(x.queries.length, 8, async (i) => {
+      const r = await postJson<SearchResponse>(`${coll}/search/dense`, { query_vector: x.queries[i], top_k: K, ef_search: ef, consistency: 'eventual' });
+      got[i] = r.results.map((h) => Number(h.id));
+    });
+    return recallAt(got, x.exact);
+  };
+  let chosen = { ef: 0, recall: 0, fallback: false };
+  const recallByEf: string[] = [];
+  for (const ef of [...EF_CANDIDATES, ...EF_FALLBACK]) {
+    const r = await recallAtEf(ef);
+    recallByEf.push(`ef=${ef}: ${r.toFixed(3)}`);
+    chosen = { ef, recall: r, fallback: !EF_CANDIDATES.includes(ef) };
+    if (r >= RECALL_TARGET) break;
+  }
+
+  const searchUrl = new URL(`${coll}/search/dense`);
+  const bodies = {
+    eventual: x.queries.map((q) => Buffer.from(JSON.stringify({ query_vector: q, top_k: K, ef_search: chosen.ef, consistency: 'eventual' }))),
+    strong: x.queries.map((q) => Buffer.from(JSON.stringify({ query_vector: q, top_k: K, ef_search: chosen.ef, consistency: 'strong' }))),
+  };
+  const search: ShapeResult['search'] = new Map([
+    ['eventual', []],
+    ['strong', []],
+  ]);
+  // Windows alternate (eventual, strong, eventual, ...) so drift hits both alike.
+  for (let trial = 1; trial <= x.TRIALS; trial++) {
+    for (const consistency of ['eventual', 'strong'] as const) {
+      const once = (i: number) => post(searchUrl, bodies[consistency][i % QUERY_COUNT]).then(() => undefined);
+      phase(`search QPS on ${shards} shard(s), consistency=${consistency}, ef=${chosen.ef}, ${x.SEARCH_CONCURRENCY} in flight, ${x.SEARCH_SECONDS} s, trial ${trial}/${x.TRIALS}`);
+      await pool(QUERY_COUNT, x.SEARCH_CONCURRENCY, once); // warm-up: sockets, JIT
+      const cpu = new CpuWindow(x.pid);
+      const r = await closedLoop(x.SEARCH_SECONDS, x.SEARCH_CONCURRENCY, once);
+      search.get(consistency)!.push({ qps: r.perSecond, done: r.done, cores: cpu.cores() });
+    }
+  }
+  return { shards, upserts, chosen, recallByEf, search };
+}
+
 async function main(): Promise<void> {
   const N = envInt('BENCH_N', 20_000, 1);
   const BATCH = envInt('BENCH_BATCH', 500, 1);
@@ -483,68 +582,13 @@ async function main(): Promise<void> {
   running = child;
   const rows: Row[] = [];
   const notes: string[] = [];
-  let chosen: { ef: number; recall: number; fallback: boolean } = { ef: 0, recall: 0, fallback: false };
-  const recallByEf: string[] = [];
-  const upserts: { seconds: number; cores: Cores }[] = [];
   const buildNotes: string[] = [];
-  const search = new Map<'eventual' | 'strong', { qps: number; done: number; cores: Cores }[]>([
-    ['eventual', []],
-    ['strong', []],
-  ]);
+  const shapes: ShapeResult[] = [];
   try {
     const base = child.url;
-    // ---- 1. streaming upsert, end to end: one fresh collection per trial; searches use the first.
-    for (let trial = 1; trial <= TRIALS; trial++) {
-      const name = trial === 1 ? 'bench' : `bench-${trial}`;
-      await postJson(`${base}/vectordb/collections`, {
-        name,
-        dense_vector: { enabled: true, dimension: DIM },
-        metric: 'cosine',
-        hnsw: { M, ef_construction: EF_CONSTRUCTION, ef_search: 64 },
-      });
-      phase(`streaming upsert into '${name}', trial ${trial}/${TRIALS}: ${N} vectors, ${BATCH}/request, ${CLIENTS} concurrent clients`);
-      const url = new URL(`${base}/vectordb/collections/${name}/streaming/upsert`);
-      const cpu = new CpuWindow(child.proc.pid ?? null);
-      const t = now();
-      await pool(upsertBodies.length, CLIENTS, async (b) => {
-        await post(url, upsertBodies[b]);
-      });
-      upserts.push({ seconds: now() - t, cores: cpu.cores() });
-    }
-
-    // ---- 2. search: the smallest ef whose recall@10 over HTTP reaches the target, then QPS.
-    const coll = `${base}/vectordb/collections/bench`;
-    phase('search: recall@10 over HTTP per ef_search');
-    const recallAtEf = async (ef: number): Promise<number> => {
-      const got: number[][] = new Array(queries.length);
-      await pool(queries.length, 8, async (i) => {
-        const r = await postJson<SearchResponse>(`${coll}/search/dense`, { query_vector: queries[i], top_k: K, ef_search: ef, consistency: 'eventual' });
-        got[i] = r.results.map((x) => Number(x.id));
-      });
-      return recallAt(got, exact);
-    };
-    for (const ef of [...EF_CANDIDATES, ...EF_FALLBACK]) {
-      const r = await recallAtEf(ef);
-      recallByEf.push(`ef=${ef}: ${r.toFixed(3)}`);
-      chosen = { ef, recall: r, fallback: !EF_CANDIDATES.includes(ef) };
-      if (r >= RECALL_TARGET) break;
-    }
-
-    const searchUrl = new URL(`${coll}/search/dense`);
-    const bodies = {
-      eventual: queries.map((q) => Buffer.from(JSON.stringify({ query_vector: q, top_k: K, ef_search: chosen.ef, consistency: 'eventual' }))),
-      strong: queries.map((q) => Buffer.from(JSON.stringify({ query_vector: q, top_k: K, ef_search: chosen.ef, consistency: 'strong' }))),
-    };
-    // Windows alternate (eventual, strong, eventual, ...) so drift hits both alike.
-    for (let trial = 1; trial <= TRIALS; trial++) {
-      for (const consistency of ['eventual', 'strong'] as const) {
-        const once = (i: number) => post(searchUrl, bodies[consistency][i % QUERY_COUNT]).then(() => undefined);
-        phase(`search QPS, consistency=${consistency}, ef=${chosen.ef}, ${SEARCH_CONCURRENCY} in flight, ${SEARCH_SECONDS} s, trial ${trial}/${TRIALS}`);
-        await pool(QUERY_COUNT, SEARCH_CONCURRENCY, once); // warm-up: sockets, JIT
-        const cpu = new CpuWindow(child.proc.pid ?? null);
-        const r = await closedLoop(SEARCH_SECONDS, SEARCH_CONCURRENCY, once);
-        search.get(consistency)!.push({ qps: r.perSecond, done: r.done, cores: cpu.cores() });
-      }
+    // ---- 1, 2 per collection shape (1 shard, then 2: one index per worker thread).
+    for (const shards of SHARD_COUNTS) {
+      shapes.push(await measureShape(base, shards, { N, BATCH, CLIENTS, TRIALS, SEARCH_CONCURRENCY, SEARCH_SECONDS, upsertBodies, queries, exact, pid: child.proc.pid ?? null }));
     }
 
     // ---- 3, 4 (opt-in): index session binary ingest and finalize build
@@ -571,7 +615,7 @@ async function main(): Promise<void> {
         const c = await startChild(auth);
         running = c;
         try {
-          await postJson(`${c.url}/vectordb/collections`, { name: 'auth', dense_vector: { enabled: true, dimension: DIM }, metric: 'cosine', hnsw: { M, ef_construction: EF_CONSTRUCTION, ef_search: 64 } });
+          await postJson(`${c.url}/vectordb/collections`, { name: 'auth', dense_vector: { enabled: true, dimension: DIM }, metric: 'cosine', hnsw: { M, ef_construction: EF_CONSTRUCTION, ef_search: 64 }, shards: 1 });
           const url = new URL(`${c.url}/vectordb/collections/auth/streaming/upsert`);
           const t = now();
           await pool(upsertBodies.length, CLIENTS, async (b) => {
@@ -579,7 +623,7 @@ async function main(): Promise<void> {
           });
           const upsertSeconds = now() - t;
           const searchUrl = new URL(`${c.url}/vectordb/collections/auth/search/dense`);
-          const body = queries.map((q) => Buffer.from(JSON.stringify({ query_vector: q, top_k: K, ef_search: chosen.ef })));
+          const body = queries.map((q) => Buffer.from(JSON.stringify({ query_vector: q, top_k: K, ef_search: shapes[0].chosen.ef })));
           const once = (i: number) => post(searchUrl, body[i % QUERY_COUNT]).then(() => undefined);
           await pool(QUERY_COUNT, SEARCH_CONCURRENCY, once);
           const r = await closedLoop(SEARCH_SECONDS, SEARCH_CONCURRENCY, once);
@@ -592,38 +636,44 @@ async function main(): Promise<void> {
     }
   }
 
-  // Raw search at the chosen ef once more, now that Intake is gone (best of before/after).
-  phase(`raw searchKnn at ef=${chosen.ef} again, Intake stopped`);
-  measureRawSearch(chosen.ef);
+  // Raw search at each chosen ef once more, now that Intake is gone (best of before/after).
+  for (const ef of new Set(shapes.map((sh) => sh.chosen.ef))) {
+    phase(`raw searchKnn at ef=${ef} again, Intake stopped`);
+    measureRawSearch(ef);
+  }
   for (let trial = 2; trial <= TRIALS; trial += 2) rawAddTrial(trial, 'after');
   const rawAddBest = Math.min(...rawAdd.map((r) => r.seconds));
-  const rawChosen = rawAtEf.get(chosen.ef)!;
-  const rawQps = Math.max(...rawChosen.qps);
 
-  const upsertBest = Math.min(...upserts.map((u) => u.seconds));
   const f2 = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
   const q0 = (xs: number[]) => xs.map((x) => fmt(x)).join(' / ');
   const contended = (cs: Cores[]) => cs.some((c) => c.others >= CONTENDED_CORES);
-  const head: Row[] = [
-    {
-      name: `streaming upsert HTTP→log→visible (${BATCH}/req, ${CLIENTS} clients)`,
-      value: N / upsertBest,
-      unit: 'vectors/s',
-      raw: N / rawAddBest,
-      target: 0.8,
-      contended: contended([...upserts, ...rawAdd].map((u) => u.cores)),
-    },
-    { name: `search recall@10 over HTTP at ef_search=${chosen.ef}`, value: chosen.recall, unit: 'recall@10', raw: rawChosen.recall, target: RECALL_TARGET, absolute: true },
-  ];
-  for (const consistency of ['eventual', 'strong'] as const) {
-    head.push({
-      name: `search QPS over HTTP, consistency=${consistency}${consistency === 'strong' ? ' (default)' : ''}, ef=${chosen.ef}`,
-      value: Math.max(...search.get(consistency)!.map((s) => s.qps)),
-      unit: 'queries/s',
-      raw: rawQps,
-      target: 0.5,
-      contended: contended([...search.get(consistency)!.map((x) => x.cores), ...rawChosen.cores]),
-    });
+  const head: Row[] = [];
+  for (const sh of shapes) {
+    const rawChosen = rawAtEf.get(sh.chosen.ef)!;
+    const rawQps = Math.max(...rawChosen.qps);
+    const upsertBest = Math.min(...sh.upserts.map((u) => u.seconds));
+    const one = sh.shards === 1;
+    head.push(
+      {
+        name: `${sh.shards}-shard streaming upsert HTTP→log→visible (${BATCH}/req, ${CLIENTS} clients)`,
+        value: N / upsertBest,
+        unit: 'vectors/s',
+        raw: N / rawAddBest,
+        target: one ? 0.8 : 1.4,
+        contended: contended([...sh.upserts, ...rawAdd].map((u) => u.cores)),
+      },
+      { name: `${sh.shards}-shard search recall@10 over HTTP at ef_search=${sh.chosen.ef}`, value: sh.chosen.recall, unit: 'recall@10', raw: rawChosen.recall, target: RECALL_TARGET, absolute: true },
+    );
+    for (const consistency of ['eventual', 'strong'] as const) {
+      head.push({
+        name: `${sh.shards}-shard search QPS over HTTP, consistency=${consistency}${consistency === 'strong' ? ' (default)' : ''}, ef=${sh.chosen.ef}`,
+        value: Math.max(...sh.search.get(consistency)!.map((x) => x.qps)),
+        unit: 'queries/s',
+        raw: rawQps,
+        target: one ? 0.5 : 0.8,
+        contended: contended([...sh.search.get(consistency)!.map((x) => x.cores), ...rawChosen.cores]),
+      });
+    }
   }
   rows.unshift(...head);
   if (authTrials.length > 0) {
@@ -638,7 +688,7 @@ async function main(): Promise<void> {
         target: 0.95,
       },
       {
-        name: `search QPS (strong) with auth on, vs auth off, ef=${chosen.ef}`,
+        name: `search QPS (strong) with auth on, vs auth off, ef=${shapes[0].chosen.ef}`,
         value: best('on', (x) => x.strongQps, Math.max),
         unit: 'queries/s',
         raw: best('off', (x) => x.strongQps, Math.max),
@@ -648,25 +698,29 @@ async function main(): Promise<void> {
     notes.push(`auth on/off trials: ${authTrials.map((x) => `${x.auth}: upsert ${x.upsertSeconds.toFixed(2)} s, strong search ${fmt(x.strongQps)} q/s`).join('; ')}`);
   }
 
-  notes.push(
-    `upsert: ${N} vectors (${(upsertBytes / 1e6).toFixed(1)} MB of JSON, ${Math.round(upsertBytes / N)} B/vector) in ${f2(upserts.map((u) => u.seconds))} s per trial; ` +
-      `raw addPoint ${rawAdd.map((r) => `${r.seconds.toFixed(2)} s (${r.when} Intake)`).join(' / ')}`,
-  );
-  upserts.forEach((u, i) => notes.push(`upsert trial ${i + 1}: ${coresNote(u.cores)}`));
+  for (const sh of shapes) {
+    const rawChosen = rawAtEf.get(sh.chosen.ef)!;
+    const tag = `${sh.shards}-shard`;
+    notes.push(
+      `${tag} upsert: ${N} vectors (${(upsertBytes / 1e6).toFixed(1)} MB of JSON, ${Math.round(upsertBytes / N)} B/vector) in ${f2(sh.upserts.map((u) => u.seconds))} s per trial; ` +
+        `raw addPoint ${rawAdd.map((r) => `${r.seconds.toFixed(2)} s (${r.when} Intake)`).join(' / ')}`,
+    );
+    sh.upserts.forEach((u, i) => notes.push(`${tag} upsert trial ${i + 1}: ${coresNote(u.cores)}`));
+    notes.push(`${tag} search: recall@10 over HTTP (${QUERY_COUNT} queries vs exact brute force): ${sh.recallByEf.join(', ')}`);
+    if (sh.chosen.fallback) notes.push(`${tag} search: none of ef ${EF_CANDIDATES.join('/')} reached recall@10 ≥ ${RECALL_TARGET} on this data; used ef=${sh.chosen.ef}`);
+    if (sh.chosen.recall < RECALL_TARGET) notes.push(`${tag} search: NO ef_search up to ${sh.chosen.ef} reached recall@10 ≥ ${RECALL_TARGET}; QPS is at ef=${sh.chosen.ef}`);
+    rawChosen.cores.forEach((c, i) => notes.push(`raw searchKnn ef=${sh.chosen.ef} ${i === 0 ? 'before Intake started' : 'after Intake stopped'}: ${coresNote(c)}`));
+    for (const [consistency, trials] of sh.search) {
+      trials.forEach((x, i) =>
+        notes.push(`${tag} search ${consistency} trial ${i + 1}: ${fmt(x.qps)} q/s (${x.done} requests, ${SEARCH_CONCURRENCY} in flight, ${SEARCH_SECONDS} s); ${coresNote(x.cores)}`),
+      );
+    }
+  }
   rawAdd.forEach((r) => notes.push(`raw addPoint ${r.when} Intake: ${coresNote(r.cores)}`));
-  notes.push(`search: recall@10 over HTTP (${QUERY_COUNT} queries vs exact brute force): ${recallByEf.join(', ')}`);
-  if (chosen.fallback) notes.push(`search: none of ef ${EF_CANDIDATES.join('/')} reached recall@10 ≥ ${RECALL_TARGET} on this data; used ef=${chosen.ef}`);
-  if (chosen.recall < RECALL_TARGET) notes.push(`search: NO ef_search up to ${chosen.ef} reached recall@10 ≥ ${RECALL_TARGET}; QPS is at ef=${chosen.ef}`);
   notes.push(
     `search: raw searchKnn, single thread, ${QUERY_COUNT} queries looped ${RAW_SEARCH_SECONDS} s: ` +
       [...rawAtEf].map(([ef, r]) => `ef=${ef} ${q0(r.qps)} q/s (recall ${r.recall.toFixed(3)})`).join('; '),
   );
-  rawChosen.cores.forEach((c, i) => notes.push(`raw searchKnn ef=${chosen.ef} ${i === 0 ? 'before Intake started' : 'after Intake stopped'}: ${coresNote(c)}`));
-  for (const [consistency, trials] of search) {
-    trials.forEach((s, i) =>
-      notes.push(`search ${consistency} trial ${i + 1}: ${fmt(s.qps)} q/s (${s.done} requests, ${SEARCH_CONCURRENCY} in flight, ${SEARCH_SECONDS} s); ${coresNote(s.cores)}`),
-    );
-  }
 
   notes.push(...buildNotes);
   const cpus = os.cpus();

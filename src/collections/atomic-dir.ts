@@ -22,10 +22,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { fsyncDir, fsyncTree } from '../common/fsync';
 
 const LEFTOVER = /^(.+)\.(tmp|old)-(\d+)-(\d+)$/;
-let sequence = 0;
+// Checkpoints are written by shard worker threads too, each with its own copy of this
+// module: the thread id keeps their names apart (a restarted worker starts at 0 again).
+let sequence = threadId * 1_000_000_000;
 
 export function writeDirAtomically(targetDir: string, write: (tmpDir: string) => void): void {
   const target = path.resolve(targetDir);
@@ -75,9 +78,10 @@ export interface CleanupReport {
 
 /**
  * Start-up recovery for every checkpoint directory directly inside `parentDir`. Must not run
- * while a writeDirAtomically into the same parent is in progress (it would delete its temp).
+ * while a writeDirAtomically into the same parent is in progress (it would delete its temp);
+ * `only` limits it to one target's leftovers (a shard reopened after its worker died).
  */
-export function cleanupStaleTemps(parentDir: string): CleanupReport {
+export function cleanupStaleTemps(parentDir: string, only?: string): CleanupReport {
   const report: CleanupReport = { removed: [], restored: [] };
   let entries: string[];
   try {
@@ -89,7 +93,7 @@ export function cleanupStaleTemps(parentDir: string): CleanupReport {
   const asideByTarget = new Map<string, string[]>();
   for (const name of entries) {
     const m = LEFTOVER.exec(name);
-    if (!m) continue;
+    if (!m || (only !== undefined && m[1] !== only)) continue;
     const full = path.join(parentDir, name);
     if (m[2] === 'tmp') {
       fs.rmSync(full, { recursive: true, force: true });

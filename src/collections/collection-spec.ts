@@ -2,7 +2,7 @@
 // (src/collections/dto/create-collection.ts), with the defaults filled in.
 
 import type { Metric } from './shard-index';
-import { CreateCollectionInput, HNSW_DEFAULTS } from './dto/create-collection';
+import { CreateCollectionInput, HNSW_DEFAULTS, defaultShardCount } from './dto/create-collection';
 
 export interface CollectionSpec {
   name: string;
@@ -24,7 +24,7 @@ export function collectionSpecOf(input: CreateCollectionInput): CollectionSpec {
       efConstruction: input.hnsw?.ef_construction ?? HNSW_DEFAULTS.efConstruction,
       efSearch: input.hnsw?.ef_search ?? HNSW_DEFAULTS.efSearch,
     },
-    shards: input.shards,
+    shards: input.shards ?? defaultShardCount(),
   };
 }
 

@@ -1,10 +1,16 @@
-// One collection's read model on this node: one ShardIndex per partition of the
+// One collection's read model on this node: one HNSW index per partition of the
 // collection's topic, fed by the shared MaterializerRunner in replica mode (every
-// node serves every shard). Each shard's next offset is saved beside its index in
-// one atomic checkpoint directory, so a restart resumes exactly after the last
-// applied record and a replay (delete the checkpoint, restart) rebuilds the same
-// index. Index-session rows and finalize records are handed to SessionShards
-// (src/index-sessions/), which owns staging and builds.
+// node serves every shard). The indexes live in worker threads (ShardWorkerPool):
+// this class decodes on the main thread, sends each shard's batch to its worker
+// (vectors in one transferred Float32Array) and waits for it, so a shard has at most
+// one batch in a worker and a backlog stays in the log. The worker that holds a
+// shard takes its checkpoints: its index and next offset in one atomic directory,
+// so a restart resumes exactly after the last applied record and a replay (delete
+// the checkpoint, restart) rebuilds the same index. When a worker dies its shards
+// are reopened from their checkpoints and the runner starts again from there
+// (upserts and deletes are idempotent per id, so the replay neither loses nor
+// doubles a vector). Index-session rows and finalize records are handed to
+// SessionShards (src/index-sessions/), which owns staging and builds.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,15 +20,16 @@ import { isDecodeFailure } from '../log/envelope';
 import type { LogClient } from '../log/log-client';
 import { partitionForKey } from '../log/partitioner';
 import { Topics, materializerGroupId } from '../log/topics';
-import type { AppliedOffsets } from '../materialize/applied-offsets';
+import { AppliedOffsets } from '../materialize/applied-offsets';
 import type { ApplyContext, ConsumedRecord, Decoded, MaterializerSurface } from '../materialize/materializer';
 import { MaterializerRunner } from '../materialize/materializer-runner';
 import { CheckpointOffsetStore, ErrorFiler } from '../materialize/offset-store';
 import { decodeFinalize } from '../index-sessions/session-record';
 import { BuildProgress, SessionShards } from '../index-sessions/session-shards';
-import { cleanupStaleTemps, writeDirAtomically } from './atomic-dir';
+import { cleanupStaleTemps } from './atomic-dir';
 import { CollectionSpec } from './collection-spec';
-import { ShardIndex, ShardIndexError } from './shard-index';
+import { ShardBatch } from './shard-batch';
+import { ShardWorkerLostError, ShardWorkerPool } from './workers/shard-worker-pool';
 import { VectorRecord, decodeVectorRecord } from './vector-record';
 
 export interface MaterializerSettings {
@@ -30,21 +37,31 @@ export interface MaterializerSettings {
   nodeId: string;
   checkpointEveryRecords: number;
   checkpointEveryMs: number;
+  /** The worker threads that hold the shards' indexes. */
+  workers: ShardWorkerPool;
   /** Counts newly filed ingest errors (intake_ingest_errors_total). */
   onFiled?: (reason: string, count: number) => void;
 }
 
 interface Shard {
-  index: ShardIndex;
-  /** Next offset to apply: every record below it is in `index` (or filed). Saved with the index. */
+  /** The shard's name in the worker pool. */
+  key: string;
+  /** Next offset to apply: every record below it is in the index (or filed). Saved with the index. */
   next: bigint;
   /** Records applied since the last checkpoint. */
   dirty: number;
   /** A batch is being applied: the timer leaves the shard alone until it is done. */
   busy: boolean;
+  checkpointing: boolean;
+  /** Live vectors, as the worker last reported. */
+  size: number;
+  /** Its worker died: set until the shard is reopened from its checkpoint. */
+  reopening: Promise<void> | null;
 }
 
 const OFFSET_FILE = 'applied-offset.json';
+/** A shard's records appended through this node and not yet applied, past which new appends wait. */
+export const APPLY_BACKLOG_MAX = 50_000;
 
 export class CollectionMaterializer implements MaterializerSurface<VectorRecord> {
   readonly surface = 'collection' as const;
@@ -54,9 +71,16 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
   private readonly logger: Logger;
   private readonly shards: Shard[] = [];
   private readonly sessions: SessionShards;
+  private readonly appliedOffsets: AppliedOffsets;
+  /** Per shard: the next offset after the last record this node appended (for back-pressure). */
+  private readonly appendedEnds: bigint[];
   private runner: MaterializerRunner<VectorRecord> | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private recovery: Promise<void> = Promise.resolve();
+  private stopped = false;
   private readonly dir: string;
+  private readonly workers: ShardWorkerPool;
 
   constructor(
     readonly spec: CollectionSpec,
@@ -70,12 +94,21 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
     this.topic = Topics.collection(spec.name);
     this.partitions = spec.shards;
     this.dir = path.join(settings.indexesDir, spec.name);
+    this.workers = settings.workers;
+    this.appliedOffsets = new AppliedOffsets(spec.shards);
+    this.appendedEnds = new Array<bigint>(spec.shards).fill(0n);
     this.sessions = new SessionShards({
       spec,
       dir: this.dir,
-      index: (p) => this.shards[p].index,
-      swap: (p, index) => {
-        this.shards[p].index = index;
+      shard: (p) => ({
+        holds: async (ids) => (await this.workers.request(this.shards[p].key, { op: 'has', key: this.shards[p].key, ids })).has ?? [],
+        saveTo: async (dir) => {
+          await this.workers.request(this.shards[p].key, { op: 'save', key: this.shards[p].key, dir });
+        },
+      }),
+      swap: async (p, dir) => {
+        const reply = await this.workers.request(this.shards[p].key, { op: 'load', key: this.shards[p].key, dir });
+        this.shards[p].size = reply.size ?? 0;
       },
       onSessionBuilt: (session) =>
         onSessionBuilt(session).catch((err) => this.logger.error(`session ${session} is built but could not be closed: ${(err as Error).message}`)),
@@ -86,45 +119,93 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
     return this.spec.name;
   }
 
-  /** Applied offsets that read-your-writes waits on. */
+  /** Applied offsets that read-your-writes waits on (kept across runner restarts). */
   get applied(): AppliedOffsets {
     if (!this.runner) throw new Error(`collection ${this.spec.name} is not started`);
-    return this.runner.applied;
+    return this.appliedOffsets;
   }
 
   async start(): Promise<void> {
     fs.mkdirSync(this.dir, { recursive: true });
     cleanupStaleTemps(this.dir);
+    for (let p = 0; p < this.spec.shards; p++) {
+      const key = `${this.spec.name}/${p}`;
+      this.workers.place(key);
+      this.shards.push({ key, next: 0n, dirty: 0, busy: false, checkpointing: false, size: 0, reopening: null });
+    }
+    this.unsubscribe = this.workers.onLost((keys) => this.onWorkerLost(keys));
+    // Shards load in parallel, each in its own worker.
+    await Promise.all(this.shards.map((_, p) => this.openShard(p)));
+    await this.startRunner(new Set(this.shards.keys()));
+    this.checkpointTimer = setInterval(() => void this.checkpointDirty(), this.settings.checkpointEveryMs);
+    this.checkpointTimer.unref();
+  }
+
+  /** Opens shard `p` in its worker from its checkpoint (or empty), and the session state saved with it. */
+  private async openShard(p: number): Promise<void> {
+    const shard = this.shards[p];
+    const shardDir = this.shardDir(p);
+    const offsetPath = path.join(shardDir, OFFSET_FILE);
+    const load = fs.existsSync(offsetPath);
+    const saved = load ? JSON.parse(fs.readFileSync(offsetPath, 'utf8')) : {};
+    const { dimension, metric, hnsw } = this.spec;
+    const reply = await this.workers.request(shard.key, { op: 'open', key: shard.key, dir: shardDir, load, dimension, metric, hnsw });
+    shard.size = reply.size ?? 0;
+    shard.next = load ? BigInt(saved.nextOffset) : 0n;
+    shard.dirty = 0;
+    this.sessions.reset(p);
+    if (load) this.sessions.restore(p, saved);
+  }
+
+  /** Starts consuming at every shard's next offset; `replay` shards go back to their open sessions' first rows. */
+  private async startRunner(replay: Set<number>): Promise<void> {
     const stored = new Map<number, bigint>();
     const replayFrom = new Map<number, bigint>();
-    for (let p = 0; p < this.spec.shards; p++) {
-      const shardDir = this.shardDir(p);
-      let index: ShardIndex;
-      let next = 0n;
-      if (fs.existsSync(path.join(shardDir, OFFSET_FILE))) {
-        index = ShardIndex.loadFrom(shardDir);
-        const saved = JSON.parse(fs.readFileSync(path.join(shardDir, OFFSET_FILE), 'utf8'));
-        next = BigInt(saved.nextOffset);
-        this.sessions.restore(p, saved);
-      } else {
-        index = ShardIndex.create({ dimension: this.spec.dimension, metric: this.spec.metric, hnsw: this.spec.hnsw });
-      }
-      this.shards.push({ index, next, dirty: 0, busy: false });
-      stored.set(p, next);
+    this.shards.forEach((shard, p) => {
+      stored.set(p, shard.next);
       // Open sessions' rows are not in the checkpoint: read them again from the log.
-      const earliest = this.sessions.earliestOffset(p);
+      const earliest = replay.has(p) ? this.sessions.earliestOffset(p) : null;
       if (earliest !== null) replayFrom.set(p, earliest);
-    }
+    });
     this.runner = new MaterializerRunner(this, {
       log: this.log,
       offsets: new CheckpointOffsetStore(this.errors, stored),
       errors: this.errors,
       groupId: materializerGroupId(this.settings.nodeId, this.topic),
       onFiled: this.settings.onFiled,
+      applied: this.appliedOffsets,
     });
     await this.runner.start(replayFrom);
-    this.checkpointTimer = setInterval(() => this.checkpointDirty(), this.settings.checkpointEveryMs);
-    this.checkpointTimer.unref();
+  }
+
+  /**
+   * A worker died: its shards of this collection lost everything since their checkpoints.
+   * The runner is stopped, they are reopened from the checkpoints, and consuming starts
+   * again from there; searches on them wait meanwhile.
+   */
+  private onWorkerLost(keys: string[]): void {
+    const lost = this.shards.map((s, p) => (keys.includes(s.key) ? p : -1)).filter((p) => p >= 0);
+    if (lost.length === 0 || this.stopped) return;
+    this.logger.warn(`shard worker lost shard(s) ${lost.join(', ')}: reopening from the checkpoint and replaying the log`);
+    const reopened = this.recovery.then(async () => {
+      try {
+        await this.runner?.stop();
+        if (this.stopped) return;
+        for (const p of lost) {
+          // A worker that died inside a checkpoint may have left it half renamed.
+          cleanupStaleTemps(this.dir, path.basename(this.shardDir(p)));
+          await this.openShard(p);
+        }
+        await this.startRunner(new Set(lost));
+      } catch (err) {
+        this.logger.error(`could not reopen shard(s) ${lost.join(', ')}: ${(err as Error).message}`);
+      }
+    });
+    this.recovery = reopened;
+    for (const p of lost) this.shards[p].reopening = reopened;
+    void reopened.then(() => {
+      for (const p of lost) if (this.shards[p].reopening === reopened) this.shards[p].reopening = null;
+    });
   }
 
   private shardDir(partition: number): string {
@@ -146,48 +227,50 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
 
   async applyBatch(partition: number, items: Decoded<VectorRecord>[], context: ApplyContext): Promise<void> {
     const shard = this.shards[partition];
+    // Never wait for the reopening here: it stops the runner, which waits for this batch.
+    if (shard.reopening) throw new Error(`shard ${partition} of ${this.spec.name} is being reopened after its worker died`);
     shard.busy = true;
     try {
+      let batch = new ShardBatch(this.spec.dimension, items.length);
       for (const { record, value } of items) {
-        this.applyOne(partition, shard, record, value, context);
         if (value.op === 'finalize') {
+          // What came before the marker is in the index the session build starts from.
+          await this.send(shard, batch, context);
+          batch = new ShardBatch(this.spec.dimension, items.length);
           const command = decodeFinalize(value.value);
           if (isDecodeFailure(command)) context.fail(record, command.reason, command.message);
           else {
             await this.sessions.finalize(partition, command, record, context);
             // The swapped-in index is checkpointed at once, with the offset after the marker.
             shard.next = record.offset + 1n;
-            this.checkpoint(partition);
+            await this.checkpoint(partition);
           }
-        }
+        } else if (value.session !== null) {
+          if (value.op === 'delete') context.fail(record, IngestErrorReason.INVALID_RECORD, 'a delete cannot be staged in an ingest session');
+          else {
+            const refused = this.sessions.stage(partition, value.session, { id: value.id, vector: value.vector, offset: record.offset });
+            if (refused) context.fail(record, IngestErrorReason.INVALID_RECORD, refused);
+          }
+        } else batch.add(record, value);
         shard.dirty++;
       }
+      await this.send(shard, batch, context);
       // Failures are filed before a checkpoint can cover their offsets.
       await context.flush();
       shard.next = items[items.length - 1].record.offset + 1n;
     } finally {
       shard.busy = false;
     }
-    if (shard.dirty >= this.settings.checkpointEveryRecords) this.checkpoint(partition);
+    if (shard.dirty >= this.settings.checkpointEveryRecords) await this.checkpoint(partition);
   }
 
-  /** Applies one vector record (finalize records are the caller's); failures go to `context`. */
-  private applyOne(partition: number, shard: Shard, record: ConsumedRecord, value: VectorRecord, context: ApplyContext): void {
-    if (value.op === 'finalize') return;
-    if (value.session !== null) {
-      if (value.op === 'delete') return context.fail(record, IngestErrorReason.INVALID_RECORD, 'a delete cannot be staged in an ingest session');
-      const refused = this.sessions.stage(partition, value.session, { id: value.id, vector: value.vector, offset: record.offset });
-      if (refused) context.fail(record, IngestErrorReason.INVALID_RECORD, refused);
-      return;
-    }
-    try {
-      if (value.op === 'upsert') shard.index.upsert(value.id, value.vector, value.metadata);
-      else shard.index.delete(value.id);
-    } catch (err) {
-      // e.g. an all-zero vector under cosine: the record is filed, the shard moves on.
-      if (err instanceof ShardIndexError) return context.fail(record, IngestErrorReason.INVALID_VECTOR, err.message);
-      throw err;
-    }
+  /** Applies a batch in the shard's worker; a vector the index refuses is filed, the rest go on. */
+  private async send(shard: Shard, batch: ShardBatch, context: ApplyContext): Promise<void> {
+    if (batch.length === 0) return;
+    const { request, transfer } = batch.request(shard.key);
+    const reply = await this.workers.request(shard.key, request, transfer);
+    shard.size = reply.size ?? shard.size;
+    for (const r of reply.rejected ?? []) context.fail(batch.record(r.at), IngestErrorReason.INVALID_VECTOR, r.message);
   }
 
   readableEnds(ends: Map<number, bigint>): Map<number, bigint> {
@@ -203,46 +286,118 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
     return partitionForKey(this.topic, id, this.spec.shards);
   }
 
-  has(id: string): boolean {
-    return this.shards[this.shardOf(id)]?.index.has(id) ?? false;
+  async has(id: string): Promise<boolean> {
+    const shard = this.shards[this.shardOf(id)];
+    if (!shard) return false;
+    const reply = await this.retryOnce(shard, () => this.workers.request(shard.key, { op: 'has', key: shard.key, ids: [id] }));
+    return reply.has?.[0] ?? false;
   }
 
+  /** Live vectors, as the shard workers last reported them. */
   get size(): number {
-    return this.shards.reduce((n, s) => n + s.index.size, 0);
+    return this.shards.reduce((n, s) => n + s.size, 0);
   }
 
-  search(query: Float32Array | number[], topK: number, efSearch?: number): { id: string; score: number }[] {
-    const all = this.shards.flatMap((s) => s.index.search(query, topK, efSearch));
-    all.sort((a, b) => b.score - a.score);
-    return all.slice(0, topK).map((r) => ({ id: r.id, score: r.score }));
-  }
-
-  checkpoint(partition: number): void {
-    const shard = this.shards[partition];
-    writeDirAtomically(this.shardDir(partition), (tmp) => {
-      shard.index.saveTo(tmp);
-      fs.writeFileSync(path.join(tmp, OFFSET_FILE), JSON.stringify({ nextOffset: shard.next.toString(), ...this.sessions.checkpointState(partition) }));
-    });
-    shard.dirty = 0;
-  }
-
-  private checkpointDirty(): void {
-    for (let p = 0; p < this.shards.length; p++) {
-      if (this.shards[p].dirty === 0 || this.shards[p].busy) continue;
-      try {
-        this.checkpoint(p);
-      } catch (err) {
-        this.logger.error(`checkpoint of shard ${p} failed: ${(err as Error).message}`);
-      }
+  /** Asks every worker that holds shards of this collection for its best topK, and merges them. */
+  async search(query: Float32Array | number[], topK: number, efSearch?: number): Promise<{ id: string; score: number }[]> {
+    const bySlot = new Map<number, string[]>();
+    for (const s of this.shards) {
+      if (s.reopening) await s.reopening;
+      const slot = this.workers.place(s.key);
+      bySlot.set(slot, [...(bySlot.get(slot) ?? []), s.key]);
     }
+    const q = Float32Array.from(query);
+    const replies = await Promise.all(
+      [...bySlot].map(([slot, keys]) =>
+        this.retryOnce(this.shards.find((s) => s.key === keys[0])!, () =>
+          this.workers.requestSlot(slot, { op: 'search', keys, query: q, k: topK, ef: efSearch }),
+        ),
+      ),
+    );
+    const hits: { id: string; score: number }[] = [];
+    for (const r of replies) (r.ids ?? []).forEach((id, i) => hits.push({ id, score: (r.scores ?? [])[i] }));
+    if (replies.length > 1) hits.sort((a, b) => b.score - a.score);
+    return hits.slice(0, topK);
+  }
+
+  /** A read that met a dying worker is asked again once the shard is reopened. */
+  private async retryOnce<T>(shard: Shard, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      if (!(err instanceof ShardWorkerLostError)) throw err;
+      await this.recovery;
+      return read();
+    }
+  }
+
+  /** Appends through this node went up to `offset` on `partition` (see admit). */
+  noteAppended(partition: number, offset: bigint): void {
+    if (offset + 1n > this.appendedEnds[partition]) this.appendedEnds[partition] = offset + 1n;
+  }
+
+  /**
+   * Back-pressure for writers: resolves once none of `partitions` has more than
+   * APPLY_BACKLOG_MAX records appended through this node and not yet applied (false on
+   * timeout), so appends wait when apply falls behind instead of piling up.
+   */
+  async admit(partitions: Iterable<number>, timeoutMs: number, startedAtMs: number): Promise<boolean> {
+    for (const p of partitions) {
+      const behind = this.appendedEnds[p] - this.appliedOffsets.get(p);
+      if (behind <= BigInt(APPLY_BACKLOG_MAX)) continue;
+      const waitFor = this.appendedEnds[p] - BigInt(APPLY_BACKLOG_MAX) - 1n;
+      if (!(await this.appliedOffsets.waitFor(p, waitFor, timeoutMs, startedAtMs))) return false;
+    }
+    return true;
+  }
+
+  /** Test-only: makes the worker that holds `partition` exit as a crash would (INTAKE_SHARD_WORKER_TEST_HOOKS=1). */
+  async crashWorkerForTest(partition: number): Promise<void> {
+    await this.workers.request(this.shards[partition].key, { op: 'crash' }).catch((err) => {
+      if (!(err instanceof ShardWorkerLostError)) throw err;
+    });
+  }
+
+  /** The worker that holds the shard saves its index and next offset in one atomic directory. */
+  async checkpoint(partition: number): Promise<void> {
+    const shard = this.shards[partition];
+    const covered = shard.dirty;
+    const offsetJson = JSON.stringify({ nextOffset: shard.next.toString(), ...this.sessions.checkpointState(partition) });
+    shard.checkpointing = true;
+    try {
+      await this.workers.request(shard.key, { op: 'checkpoint', key: shard.key, dir: this.shardDir(partition), offsetFile: OFFSET_FILE, offsetJson });
+    } finally {
+      shard.checkpointing = false;
+    }
+    shard.dirty = Math.max(0, shard.dirty - covered);
+  }
+
+  private async checkpointDirty(): Promise<void> {
+    await Promise.all(
+      this.shards.map(async (s, p) => {
+        if (s.dirty === 0 || s.busy || s.checkpointing || s.reopening) return;
+        try {
+          await this.checkpoint(p);
+        } catch (err) {
+          this.logger.error(`checkpoint of shard ${p} failed: ${(err as Error).message}`);
+        }
+      }),
+    );
   }
 
   /** Stops consuming; with `checkpoint`, saves every shard first so a restart replays nothing. */
   async stop(checkpoint = true): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.unsubscribe?.();
     this.sessions.stopBuilds();
+    await this.recovery;
     await this.runner?.stop();
-    if (checkpoint) this.checkpointDirty();
+    if (checkpoint) await this.checkpointDirty();
+    await Promise.allSettled(this.shards.map((s) => this.workers.request(s.key, { op: 'close', key: s.key })));
+    for (const s of this.shards) this.workers.unplace(s.key);
+    this.appliedOffsets.close();
   }
 
   async destroy(): Promise<void> {

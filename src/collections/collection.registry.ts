@@ -1,5 +1,6 @@
 // The live materializers of this node, one per collection it serves. Loaded from
-// the collections table at start-up; each resumes from its own checkpoint.
+// the collections table at start-up; each resumes from its own checkpoint. Their
+// shards' indexes live in one pool of worker threads, one per core.
 
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import * as path from 'node:path';
@@ -14,6 +15,7 @@ import { BUILDS_WAITING_MAX, BUILD_QUEUE } from '../index-sessions/shard-finaliz
 import { CollectionSpec } from './collection-spec';
 import { HealthContributors } from '../observability/health-contributors';
 import { MetricsService } from '../observability/metrics';
+import { INBOX_MAX, INBOX_WAITING_MAX, INBOX_WAITING_QUEUE, ShardWorkerPool } from './workers/shard-worker-pool';
 
 /** Past this many unapplied records across collections, /health reports the consumers down. */
 export const CONSUMER_LAG_RECORDS_DOWN = 1_000_000;
@@ -22,6 +24,7 @@ export const CONSUMER_LAG_RECORDS_DOWN = 1_000_000;
 export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(CollectionRegistry.name);
   private readonly live = new Map<string, CollectionMaterializer>();
+  private readonly workers = new ShardWorkerPool();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -48,6 +51,7 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
       nodeId: this.config.nodeId,
       checkpointEveryRecords: this.config.checkpointEveryRecords,
       checkpointEveryMs: this.config.checkpointEveryMs,
+      workers: this.workers,
       onFiled: (reason, count) => this.metrics.ingestErrors.inc({ surface: 'collection', reason }, count),
     });
     this.live.set(spec.name, m);
@@ -66,7 +70,25 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
     this.metrics.registerBoundedQueues([
       { name: APPLIED_WAITERS_QUEUE, help: 'Writes and strong searches waiting for their offset to be applied (limit per collection)', limit: APPLIED_WAITERS_MAX },
       { name: BUILD_QUEUE, help: 'Index-session shard builds waiting for a worker thread', limit: BUILDS_WAITING_MAX },
+      { name: INBOX_WAITING_QUEUE, help: 'Shard requests waiting for room in a shard worker inbox (limit per worker)', limit: INBOX_WAITING_MAX },
     ]);
+    const workers = this.workers;
+    this.metrics.registerGauge({
+      name: 'intake_shard_worker_inbox_depth',
+      help: `Requests a shard worker thread holds unanswered (applies, searches, checkpoints; at most ${INBOX_MAX})`,
+      labelNames: ['worker'],
+      collect() {
+        this.reset();
+        workers.inboxDepths().forEach((depth, worker) => this.set({ worker: String(worker) }, depth));
+      },
+    });
+    this.metrics.registerGauge({
+      name: 'intake_shard_worker_restarts',
+      help: 'Shard worker threads that died and were replaced (their shards reopened from checkpoints) since start',
+      collect() {
+        this.set(workers.restarts);
+      },
+    });
     this.metrics.registerGauge({
       name: 'intake_collection_vectors',
       help: 'Live (not deleted) vectors in a collection on this node',
@@ -132,5 +154,6 @@ export class CollectionRegistry implements OnModuleInit, BeforeApplicationShutdo
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.live.values()].map((m) => m.stop(true)));
     this.live.clear();
+    await this.workers.stop();
   }
 }

@@ -6,6 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Errors } from '../common/errors';
+import { QueueFullError } from '../common/bounded-queue';
 import { CollectionsRepository } from '../database/collections.repository';
 import { TEXT_EMBEDDER } from '../embeddings/embedder.provider';
 import type { TextEmbedder } from '../embeddings/embedder';
@@ -104,7 +105,7 @@ export class CollectionsService {
     const m = await this.live(name);
     // Existence is judged against everything the log held when the call arrived.
     await this.waitStrong(m);
-    if (!m.has(vectorId)) throw Errors.notFound('vector', vectorId);
+    if (!(await m.has(vectorId))) throw Errors.notFound('vector', vectorId);
     await this.appendAndWait(m, m.spec, [
       { key: vectorId, value: null, headers: { [Header.op]: 'delete' }, partition: partitionForKey(m.topic, vectorId, m.spec.shards) },
     ]);
@@ -116,7 +117,12 @@ export class CollectionsService {
     const query = byVector ? (q.query_vector as number[]) : (await this.embedTexts([q.query_text as string], m.spec.dimension, ['query_text']))[0];
     requireIndexable(query, m.spec, byVector ? 'query_vector' : 'query_text');
     if (q.consistency === 'strong') await this.waitStrong(m);
-    return { results: m.search(query, q.top_k, q.ef_search) };
+    try {
+      return { results: await m.search(query, q.top_k, q.ef_search) };
+    } catch (err) {
+      if (err instanceof QueueFullError) throw Errors.unavailable(`collection ${m.spec.name} has too many searches waiting`, { queue: err.queue });
+      throw err;
+    }
   }
 
   private async waitStrong(m: CollectionMaterializer): Promise<void> {
@@ -130,12 +136,17 @@ export class CollectionsService {
 
   private async appendAndWait(m: CollectionMaterializer, spec: CollectionSpec, records: AppendRecord[]): Promise<void> {
     const startedAtMs = Date.now();
+    // Back-pressure: when a shard's apply falls behind, appends wait instead of piling up.
+    if (!(await m.admit(new Set(records.map((r) => r.partition as number)), this.config.applyTimeoutMs, startedAtMs))) {
+      throw Errors.unavailable(`collection ${spec.name} is applying a backlog; nothing was appended, retry later`);
+    }
     const appended = await this.log.append(m.topic, records);
     const lastByPartition = new Map<number, bigint>();
     for (const a of appended) {
       const prev = lastByPartition.get(a.partition);
       if (prev === undefined || a.offset > prev) lastByPartition.set(a.partition, a.offset);
     }
+    for (const [p, offset] of lastByPartition) m.noteAppended(p, offset);
     const applied = await Promise.all(
       [...lastByPartition].map(([p, offset]) => m.applied.waitFor(p, offset, this.config.applyTimeoutMs, startedAtMs)),
     );

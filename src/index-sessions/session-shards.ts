@@ -4,29 +4,30 @@
 // file owns what happens to them (docs/topics.md, "Index ingest sessions").
 //
 // Invariants that keep finalize from losing rows:
-//  - staged rows are released only in the same synchronous step that swaps the
-//    built index in, and the marker's offset is remembered in that step, so a
+//  - staged rows are released only once the shard's worker has swapped the built
+//    index in (nothing else of that shard runs in between: its batches are applied
+//    one at a time), and the marker's offset is remembered in that step, so a
 //    redelivered marker is skipped instead of building from released staging;
 //  - a row the index refuses during the build is filed (flushed) before the swap.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IngestErrorReason } from '../common/errors';
 import type { CollectionSpec } from '../collections/collection-spec';
-import type { ShardIndex } from '../collections/shard-index';
 import type { ConsumedRecord } from '../log/envelope';
 import type { ApplyContext } from '../materialize/materializer';
 import { FinalizeCommand } from './session-record';
 import { SessionStaging, StagedRow } from './session-staging';
-import { finalizeShard } from './shard-finalizer';
+import { LiveShard, finalizeShard } from './shard-finalizer';
 
 /** What the collection materializer lends the session logic. */
 export interface SessionShardHost {
   readonly spec: CollectionSpec;
   /** Scratch space for builds. */
   readonly dir: string;
-  index(partition: number): ShardIndex;
-  /** Swaps a built index in (synchronously). */
-  swap(partition: number, index: ShardIndex): void;
+  shard(partition: number): LiveShard;
+  /** Swaps in the index built into `dir` (the shard's worker loads it). */
+  swap(partition: number, dir: string): Promise<void>;
   /** Called once this node has swapped in a session's build on every shard. */
   onSessionBuilt(session: string): Promise<unknown>;
 }
@@ -38,7 +39,7 @@ export interface BuildProgress {
 }
 
 export class SessionShards {
-  private readonly staging: SessionStaging[];
+  private staging: SessionStaging[];
   private readonly builds = new Map<string, Map<number, BuildProgress>>();
   /** Partition → offset of the finalize record whose build is running. */
   private readonly building = new Map<number, bigint>();
@@ -50,6 +51,12 @@ export class SessionShards {
 
   constructor(private readonly host: SessionShardHost) {
     this.staging = Array.from({ length: host.spec.shards }, () => new SessionStaging());
+  }
+
+  /** Forgets a shard's staged rows and last finalize (before it is restored from its checkpoint again). */
+  reset(partition: number): void {
+    this.staging[partition] = new SessionStaging();
+    this.lastBuilt.delete(partition);
   }
 
   /** From a checkpoint: sessions open then, and the last finalize swapped in. */
@@ -88,6 +95,7 @@ export class SessionShards {
     this.builds.set(command.session, progress);
     progress.set(partition, { indexed: 0, total: rows.length });
     this.building.set(partition, marker.offset);
+    const workDir = path.join(this.host.dir, `build-${partition}`);
     const asRecord = (row: StagedRow) => ({
       offset: row.offset,
       key: Buffer.from(row.id),
@@ -96,11 +104,11 @@ export class SessionShards {
     });
     try {
       const built = await finalizeShard({
-        current: this.host.index(partition),
+        current: this.host.shard(partition),
         rows,
         command,
         spec: this.host.spec,
-        workDir: path.join(this.host.dir, `build-${partition}`),
+        workDir,
         onProgress: (indexed, total) => progress.set(partition, { indexed, total }),
         signal: this.stopping.signal,
         onDuplicate: async (row) =>
@@ -111,10 +119,12 @@ export class SessionShards {
       }
       // Filed before the swap: if filing fails, the build is retried with every row still staged.
       await context.flush();
-      this.host.swap(partition, built.index);
+      if (built.builtDir !== null) await this.host.swap(partition, built.builtDir);
+      // Released in the same step as the swap: nothing else runs on this shard in between.
       staging.release(command.session);
       this.lastBuilt.set(partition, marker.offset);
     } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
       this.building.delete(partition);
       progress.set(partition, { indexed: rows.length, total: rows.length });
     }

@@ -40,7 +40,9 @@ describe('request schemas', () => {
 
   it('fills defaults from the schema and names the field of each refusal', () => {
     const ok = create.parse({ name: 'docs', dense_vector: { enabled: true, dimension: 4 }, hnsw: { M: 8 } });
-    expect(ok).toMatchObject({ metric: 'cosine', shards: 1, hnsw: { M: 8, ef_construction: 200, ef_search: 64 } });
+    expect(ok).toMatchObject({ metric: 'cosine', hnsw: { M: 8, ef_construction: 200, ef_search: 64 } });
+    // No schema default for shards: the collection takes one per core (defaultShardCount) when created.
+    expect(ok).not.toHaveProperty('shards');
     const cases: [unknown, string, RegExp][] = [
       [{ name: 'Bad Name', dense_vector: { enabled: true, dimension: 4 } }, 'name', /must match \[a-z0-9\]/],
       [{ name: 'x1' }, 'dense_vector', /dense_vector: is required/],

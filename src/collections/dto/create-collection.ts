@@ -1,4 +1,5 @@
 // POST /vectordb/collections: the request schema and its typed input.
+import * as os from 'node:os';
 import type { JsonSchema } from '../../common/request-schema';
 import { NAME_SCHEMA } from '../../common/identifiers';
 import { DIMENSION_MAX, HNSW_LIMITS, Metric } from '../shard-index';
@@ -15,7 +16,18 @@ export interface CreateCollectionInput {
   dense_vector: { enabled: true; dimension: number };
   metric: Metric;
   hnsw?: { M: number; ef_construction: number; ef_search: number };
-  shards: number;
+  /** Omitted: defaultShardCount(). */
+  shards?: number;
+}
+
+/**
+ * Shards of a collection created without `shards`: one per core of the node that creates
+ * it (os.availableParallelism(), at most SHARDS_MAX), so that its apply and search use the
+ * whole machine (each shard's index lives in a worker thread). Not a schema default: the
+ * OpenAPI document must not depend on the machine that generated it.
+ */
+export function defaultShardCount(): number {
+  return Math.min(SHARDS_MAX, Math.max(1, os.availableParallelism()));
 }
 
 const { M, ef } = HNSW_LIMITS;
@@ -67,10 +79,10 @@ export const CREATE_COLLECTION_SCHEMA: JsonSchema = {
       type: 'integer',
       minimum: 1,
       maximum: SHARDS_MAX,
-      default: 1,
       description:
-        "**Intake extension.** Partitions of the collection's topic; each is an HNSW index of its own and a vector's shard is " +
-        '`murmur2(id) mod shards`. Fixed at creation.',
+        "**Intake extension.** Partitions of the collection's topic; each is an HNSW index of its own, held by a worker " +
+        "thread, and a vector's shard is `murmur2(id) mod shards`. Fixed at creation. Default: the number of cores of " +
+        'the node that creates the collection (`os.availableParallelism()`, at most 64).',
     },
   },
 };
