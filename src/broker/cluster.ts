@@ -12,6 +12,7 @@ import { ErrorCode, KafkaError } from './protocol/errors';
 import { InvalidRecordBatchError, splitBatches, stampLogAppendTime } from './protocol/record-batch';
 import { OffsetStore } from './storage/offset-store';
 import { OffsetOutOfRangeError, PartitionLog } from './storage/partition-log';
+import { TransactionCoordinator } from './transactions';
 import { TopicConfig, TopicConfigOverrides, overridesFromLegacy, parseTopicConfigs, resolveTopicConfig } from './topic-config';
 import { readJsonFile, writeJsonFileDurably } from './storage/json-file';
 
@@ -44,6 +45,7 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 /** Kafka's producer.id.expiration.ms: an idle producer's dedup state is dropped after a day. */
 const PRODUCER_ID_IDLE_MS_MAX = 24 * 3600 * 1000;
 const TOPIC_NAME_CHARS_MAX = 249;
+const TRANSACTION_CHECK_INTERVAL_MS = 10_000;
 
 export function validateTopicName(name: string): void {
   if (!name || name === '.' || name === '..' || name.length > TOPIC_NAME_CHARS_MAX || !TOPIC_NAME.test(name)) {
@@ -59,12 +61,14 @@ export class Cluster {
   readonly groups: GroupCoordinator;
   /** ACLs (CreateAcls / DescribeAcls / DeleteAcls), persisted in meta/acls.json. */
   readonly acls: AclStore;
+  readonly transactions: TransactionCoordinator;
   private readonly offsets: OffsetStore;
   private readonly metaDir: string;
   private readonly logsDir: string;
   private appendWaiters = new Set<() => void>();
   private nextProducerId: bigint;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private transactionTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Stable across restarts: clients (librdkafka) log it, and it tells two data dirs apart. */
   readonly clusterId: string;
@@ -94,8 +98,15 @@ export class Cluster {
       initialRebalanceDelayMs: options.initialRebalanceDelayMs,
       groupMaxSize: options.groupMaxSize,
     });
+    this.transactions = new TransactionCoordinator(this.metaDir, this);
+    this.transactions.recover().catch((err) => console.warn(`broker: aborting the transactions open at the last stop failed: ${err}`));
     this.retentionTimer = setInterval(() => this.enforceRetention(Date.now()), options.retentionCheckIntervalMs);
     this.retentionTimer.unref();
+    // Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms: 10 s.
+    this.transactionTimer = setInterval(() => {
+      if (!this.closed) this.transactions.abortExpired(Date.now()).catch((err) => console.warn(`broker: aborting expired transactions failed: ${err}`));
+    }, TRANSACTION_CHECK_INTERVAL_MS);
+    this.transactionTimer.unref();
   }
 
   private loadClusterId(): string {
@@ -263,7 +274,11 @@ export class Cluster {
       if (b.bytes.length > bytesMax) {
         return fail(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${b.bytes.length} bytes exceeds ${bytesMax}`);
       }
-      if (b.header.isTransactional) return fail(ErrorCode.INVALID_RECORD, 'transactional batches are not supported');
+      if (b.header.isControl) return fail(ErrorCode.INVALID_RECORD, 'control batches are written by the transaction coordinator only');
+      // A transactional batch belongs to a transaction this partition was added to (AddPartitionsToTxn).
+      if (b.header.isTransactional && !log.txns.isOpen(b.header.producerId)) {
+        return fail(ErrorCode.INVALID_TXN_STATE, `producer ${b.header.producerId} has no transaction open on ${topicName}/${partitionIndex}`);
+      }
       if (config.timestampType === 'CreateTime') {
         // Kafka checks every record; the batch's first and max timestamps bound what producers send.
         const limit = config.timestampDifferenceMaxMs;
@@ -325,7 +340,7 @@ export class Cluster {
     });
   }
 
-  private notifyAppend(): void {
+  notifyAppend(): void {
     const waiters = this.appendWaiters;
     this.appendWaiters = new Set();
     for (const w of waiters) w();
@@ -341,6 +356,7 @@ export class Cluster {
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {
         p.enforceRetention(nowMs);
+        p.txns.trimBelow(p.logStartOffset);
         p.producers.expire(nowMs, PRODUCER_ID_IDLE_MS_MAX);
       }
     }
@@ -350,6 +366,7 @@ export class Cluster {
     if (this.closed) return;
     this.closed = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.transactionTimer) clearInterval(this.transactionTimer);
     this.notifyAppend();
     this.groups.close();
     this.offsets.close();

@@ -246,15 +246,44 @@ describe('embedded broker admin APIs with kafkajs', () => {
     await broker.stop();
   });
 
-  it('a transactional producer fails fast (no transaction coordinator) instead of retrying', async () => {
-    // kafkajs's default retry budget: a retriable answer would keep it busy for ~15 s or more.
-    const kafka = new Kafka({ clientId: 'tx-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
-    const producer = kafka.producer({ transactionalId: 'tx-1', idempotent: true, maxInFlightRequests: 1 });
+  it('transactions: a committed one is read by read_committed consumers with its offsets, an aborted one is not', async () => {
+    const tx = new Kafka({ clientId: 'tx-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
+    await withAdmin(kafka, (admin) => admin.createTopics({ topics: [{ topic: 'tx-in' }, { topic: 'tx-out' }] }));
+    const producer = tx.producer({ transactionalId: 'tx-1', idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const started = Date.now();
-    await expect(producer.transaction()).rejects.toThrow(/coordinator/i);
-    expect(Date.now() - started).toBeLessThan(3000);
+    const aborted = await producer.transaction();
+    await aborted.send({ topic: 'tx-out', messages: [{ value: 'aborted-1' }, { value: 'aborted-2' }] });
+    await aborted.abort();
+    const committed = await producer.transaction();
+    await committed.send({ topic: 'tx-out', messages: [{ value: 'committed-1' }] });
+    await committed.sendOffsets({ consumerGroupId: 'tx-group', topics: [{ topic: 'tx-in', partitions: [{ partition: 0, offset: '7' }] }] });
+    await committed.commit();
+    // A second instance with the same transactional id (its first transaction) fences the first.
+    const fencing = tx.producer({ transactionalId: 'tx-1', idempotent: true, maxInFlightRequests: 1 });
+    await fencing.connect();
+    const next = await fencing.transaction();
+    const stale = await producer.transaction();
+    await expect(stale.send({ topic: 'tx-out', messages: [{ value: 'zombie' }] })).rejects.toThrow();
+    await next.send({ topic: 'tx-out', messages: [{ value: 'committed-2' }] });
+    await next.commit();
+    await fencing.disconnect();
     await producer.disconnect();
+
+    const seen = async (readUncommitted: boolean): Promise<string[]> => {
+      const consumer = tx.consumer({ groupId: `tx-reader-${readUncommitted}`, readUncommitted });
+      const values: string[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'tx-out', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void values.push(String(message.value)) });
+      await eventually(() => values.includes('committed-2'), 30_000, 'the last committed record');
+      await consumer.disconnect();
+      return values;
+    };
+    expect(await seen(false)).toEqual(['committed-1', 'committed-2']);
+    expect(await seen(true)).toEqual(['aborted-1', 'aborted-2', 'committed-1', 'committed-2']);
+    await withAdmin(kafka, async (admin) => {
+      expect(await admin.fetchOffsets({ groupId: 'tx-group', topics: ['tx-in'] })).toEqual([{ topic: 'tx-in', partitions: [expect.objectContaining({ partition: 0, offset: '7' })] }]);
+    });
   });
 });
 

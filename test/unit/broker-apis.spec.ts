@@ -84,11 +84,10 @@ describe('broker API handlers', () => {
       expect(r.node_id).toBe(0);
     });
 
-    test('a transaction coordinator is refused with a non-retriable INVALID_REQUEST', async () => {
+    test('the transaction coordinator is this node too', async () => {
       const r = await call(10, 2, { key: 'tx-1', key_type: 1 });
-      expect(r.error_code).toBe(ErrorCode.INVALID_REQUEST);
-      expect(r.error_message).toMatch(/transactions are not supported/);
-      expect(r.node_id).toBe(-1);
+      expect(r.error_code).toBe(ErrorCode.NONE);
+      expect(r.node_id).toBe(0);
     });
   });
 

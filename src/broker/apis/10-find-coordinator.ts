@@ -1,12 +1,9 @@
 // FindCoordinator (key 10), versions 0-2.
 // v0: group key only. v1: key_type (0 group, 1 transaction), error_message, throttle_time_ms.
-// v2: same as v1. This single node coordinates every group.
-// Not implemented: transaction coordinators. key_type 1 is answered with INVALID_REQUEST, which
-// is what Apache Kafka answers for a coordinator type it does not serve (CoordinatorType.forId
-// throws InvalidRequestException). It is not retriable: kafkajs gives up at once ("Failed to
-// find group coordinator") and librdkafka fails the transactional init, instead of retrying a
-// COORDINATOR_NOT_AVAILABLE for the whole retry budget (15 s in kafkajs) before failing anyway.
-// ACLs (SASL principals): DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED.
+// v2: same as v1. Not implemented: v3+ (flexible; v4 batched keys).
+// This single node coordinates every group and every transactional id.
+// ACLs (SASL principals): DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED (transactional
+// ids are not checked).
 import { OPERATION, RESOURCE } from '../acls';
 import { authorized } from './authorize';
 import { ErrorCode } from '../protocol/errors';
@@ -18,17 +15,7 @@ export const findCoordinator: ApiHandler = {
   maxVersion: 2,
   handle(request, ctx) {
     const { cluster } = ctx;
-    if (request.key_type === 1) {
-      return {
-        throttle_time_ms: 0,
-        error_code: ErrorCode.INVALID_REQUEST,
-        error_message: 'transactions are not supported by the embedded broker (no transaction coordinator)',
-        node_id: -1,
-        host: '',
-        port: -1,
-      };
-    }
-    if (!authorized(ctx, OPERATION.DESCRIBE, RESOURCE.GROUP, request.key)) {
+    if (request.key_type !== 1 && !authorized(ctx, OPERATION.DESCRIBE, RESOURCE.GROUP, request.key)) {
       return { throttle_time_ms: 0, error_code: ErrorCode.GROUP_AUTHORIZATION_FAILED, error_message: null, node_id: -1, host: '', port: -1 };
     }
     return {

@@ -17,6 +17,10 @@ import { createTopics } from './19-create-topics';
 import { deleteTopics } from './20-delete-topics';
 import { deleteRecords } from './21-delete-records';
 import { initProducerId } from './22-init-producer-id';
+import { addPartitionsToTxn } from './24-add-partitions-to-txn';
+import { addOffsetsToTxn } from './25-add-offsets-to-txn';
+import { endTxn } from './26-end-txn';
+import { txnOffsetCommit } from './28-txn-offset-commit';
 import { describeAcls } from './29-describe-acls';
 import { createAcls } from './30-create-acls';
 import { deleteAcls } from './31-delete-acls';
@@ -49,6 +53,10 @@ export const API_HANDLERS: ApiHandler[] = [
   deleteTopics,
   deleteRecords,
   initProducerId,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  txnOffsetCommit,
   describeAcls,
   createAcls,
   deleteAcls,

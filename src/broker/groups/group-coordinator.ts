@@ -488,6 +488,21 @@ export class GroupCoordinator {
     return ErrorCode.NONE;
   }
 
+  /**
+   * TxnOffsetCommit's offsets, when their transaction commits: written as they are, with no
+   * generation check (Kafka's TxnOffsetCommit v0-2 carries no member or generation).
+   */
+  async commitTransactionalOffsets(groupId: string, offsets: CommitOffsetsInput['offsets']): Promise<number> {
+    if (this.closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (offsets.length === 0) return ErrorCode.NONE;
+    try {
+      await this.offsets.commit(groupId, offsets, this.now());
+    } catch {
+      return this.closed ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.UNKNOWN_SERVER_ERROR;
+    }
+    return ErrorCode.NONE;
+  }
+
   private validateCommit(group: Group, memberId: string, groupInstanceId: string | null, generationId: number): number {
     const simple = generationId < 0 && memberId === '' && groupInstanceId === null;
     if (simple) return group.is('Empty') ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;

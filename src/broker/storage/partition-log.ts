@@ -2,6 +2,7 @@
 // appends. Writes are synchronous pwrites; durability is a separate, group-committed
 // flush(), so the produce path can batch many acks=all requests behind one fsync.
 
+import { PartitionTxns } from './partition-txns';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BATCH_LENGTH_PREFIX_BYTES, BatchHeader, lastOffset, readBatchHeader, setBaseOffset } from '../protocol/record-batch';
@@ -68,10 +69,15 @@ export class PartitionLog {
   );
   private closed = false;
 
+  /** Open and aborted transactions on this partition (LSO, read_committed). */
+  readonly txns: PartitionTxns;
+
   private constructor(
     readonly dir: string,
     private opts: PartitionLogOptions,
-  ) {}
+  ) {
+    this.txns = new PartitionTxns(dir);
+  }
 
   get options(): PartitionLogOptions {
     return this.opts;

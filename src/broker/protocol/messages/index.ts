@@ -31,6 +31,16 @@ import { ProduceRequest, ProduceResponse } from './produce';
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './sasl-authenticate';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from './sasl-handshake';
 import { SyncGroupRequest, SyncGroupResponse } from './sync-group';
+import {
+  AddOffsetsToTxnRequest,
+  AddOffsetsToTxnResponse,
+  AddPartitionsToTxnRequest,
+  AddPartitionsToTxnResponse,
+  EndTxnRequest,
+  EndTxnResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
+} from './transactions';
 
 export * from './acls';
 export * from './alter-configs';
@@ -58,6 +68,7 @@ export * from './produce';
 export * from './sasl-authenticate';
 export * from './sasl-handshake';
 export * from './sync-group';
+export * from './transactions';
 
 const pairs: Array<{ request: MessageSpec; response: MessageSpec }> = [
   { request: ProduceRequest, response: ProduceResponse },
@@ -80,6 +91,10 @@ const pairs: Array<{ request: MessageSpec; response: MessageSpec }> = [
   { request: DeleteRecordsRequest, response: DeleteRecordsResponse },
   { request: InitProducerIdRequest, response: InitProducerIdResponse },
   { request: SaslAuthenticateRequest, response: SaslAuthenticateResponse },
+  { request: AddPartitionsToTxnRequest, response: AddPartitionsToTxnResponse },
+  { request: AddOffsetsToTxnRequest, response: AddOffsetsToTxnResponse },
+  { request: EndTxnRequest, response: EndTxnResponse },
+  { request: TxnOffsetCommitRequest, response: TxnOffsetCommitResponse },
   { request: DescribeAclsRequest, response: DescribeAclsResponse },
   { request: CreateAclsRequest, response: CreateAclsResponse },
   { request: DeleteAclsRequest, response: DeleteAclsResponse },

@@ -1,0 +1,40 @@
+// TxnOffsetCommit (key 28), versions 0-2.
+// v0: a group's offsets inside a transaction. v1: same wire format. v2: committed_leader_epoch.
+// Not implemented: v3+ (flexible; group generation and member id, KIP-447).
+// The offsets are held by the transaction coordinator and written to the group when EndTxn
+// commits (dropped on abort). The group must have joined the transaction (AddOffsetsToTxn):
+// INVALID_TXN_STATE otherwise; a stale producer: INVALID_PRODUCER_EPOCH / _ID_MAPPING.
+// ACLs (SASL principals): READ on the group, else GROUP_AUTHORIZATION_FAILED.
+import { OPERATION, RESOURCE } from '../acls';
+import { ErrorCode } from '../protocol/errors';
+import { Message } from '../protocol/schema';
+import { authorized } from './authorize';
+import { ApiHandler } from './handler';
+
+const METADATA_CHARS_MAX = 4096; // Kafka offset.metadata.max.bytes
+
+export const txnOffsetCommit: ApiHandler = {
+  apiKey: 28,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, ctx) {
+    const topics = request.topics as Message[];
+    const offsets = topics.flatMap((t) =>
+      (t.partitions as Message[]).map((p) => ({
+        topic: t.name as string,
+        partition: p.partition_index as number,
+        offset: p.committed_offset as bigint,
+        leaderEpoch: (p.committed_leader_epoch as number | undefined) ?? -1,
+        metadata: (p.committed_metadata as string | null) ?? '',
+      })),
+    );
+    let error_code: number;
+    if (!authorized(ctx, OPERATION.READ, RESOURCE.GROUP, request.group_id)) error_code = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    else if (offsets.some((o) => o.metadata.length > METADATA_CHARS_MAX)) error_code = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+    else error_code = ctx.cluster.transactions.commitOffsets(request.transactional_id, request.producer_id, request.producer_epoch, request.group_id, offsets);
+    return {
+      throttle_time_ms: 0,
+      topics: topics.map((t) => ({ name: t.name, partitions: (t.partitions as Message[]).map((p) => ({ partition_index: p.partition_index, error_code })) })),
+    };
+  },
+};
