@@ -13,6 +13,8 @@ import { LogClient } from '../log/log-client';
 import { Topics } from '../log/topics';
 import { MaterializerRunner } from '../materialize/materializer-runner';
 import { PostgresOffsetStore } from '../materialize/offset-store';
+import { materializerLag } from '../materialize/materializer-lag';
+import { HealthContributors } from '../observability/health-contributors';
 import { MetricsService } from '../observability/metrics';
 import { createDestination } from './destinations/destination-factory';
 import type { RecordEvent } from './stream-events';
@@ -23,6 +25,8 @@ import { StreamsRepository } from './streams.repository';
 import { STREAM_TOPIC_MESSAGE_BYTES_MAX } from './stream-events';
 
 export const SYNC_INTERVAL_MS = 2_000;
+/** Destinations named in /health's details, the most behind first; the total counts them all. */
+export const STREAM_LAG_LISTED_MAX = 50;
 
 interface LiveDestination {
   surface: StreamDestinationMaterializer;
@@ -37,6 +41,7 @@ export class StreamRegistry implements OnModuleInit, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private stopped = false;
+  private unregisterHealth: (() => void) | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,10 +52,12 @@ export class StreamRegistry implements OnModuleInit, BeforeApplicationShutdown {
     private readonly metrics: MetricsService,
     private readonly streamMetrics: StreamMetrics,
     private readonly collections: CollectionsService,
+    private readonly health: HealthContributors,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.streamMetrics.start();
+    this.unregisterHealth = this.health.register({ name: 'stream_lag', check: () => this.lagHealth() });
     await this.sync();
     this.timer = setInterval(() => void this.sync(), SYNC_INTERVAL_MS);
     this.timer.unref();
@@ -104,8 +111,20 @@ export class StreamRegistry implements OnModuleInit, BeforeApplicationShutdown {
     return [...this.live.entries()].filter(([k]) => k.startsWith(`${streamId}/`)).map(([, l]) => ({ destination: l.surface.destinationName, runner: l.runner }));
   }
 
+  /**
+   * Log messages not yet delivered, per destination (the cluster's figure: shared mode).
+   * Up whatever the figure: a destination that is down is no one node's fault, and a 503
+   * from every node at once would take the whole cluster out of its load balancer.
+   */
+  private async lagHealth() {
+    const targets = [...this.live.entries()].map(([key, l]) => ({ key, materializer: streamMaterializerName(l.surface.stream.id, l.surface.destinationName), topic: l.surface.topic }));
+    const { total, lags } = await materializerLag(this.dataSource, this.log, targets);
+    return { status: 'up' as const, details: { messages: total.toString(), destinations: Object.fromEntries(lags.slice(0, STREAM_LAG_LISTED_MAX).map(([k, v]) => [k, v.toString()])) } };
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.unregisterHealth?.();
     if (this.timer) clearInterval(this.timer);
     await this.syncing;
     await Promise.allSettled([...this.live.keys()].map((k) => this.close(k)));

@@ -7,7 +7,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { authHeader, http, withTestApp } from '../support/app';
+import { authHeader, http, startApp, withTestApp } from '../support/app';
 import { eventually, kafkaClient } from '../support/broker';
 
 jest.setTimeout(240_000);
@@ -411,6 +411,54 @@ describe('streams', () => {
           return false;
         }
       }, 30_000, 'the file');
+    });
+  });
+
+  describe('collections, health and two nodes', () => {
+    it('a collection destination embeds the text field and upserts it under the id field: searchable; an event without text is filed', async () => {
+      expect((await req('POST', '/vectordb/collections', { name: 'notes', dense_vector: { enabled: true, dimension: 64 } })).status).toBe(201);
+      const s = await req('POST', '/v1/streams', {
+        name: 'to-notes',
+        destinations: [{ name: 'vectors', type: 'collection', collection: 'notes', id_field: 'event.note_id', text_field: 'event.text' }],
+      });
+      expect(s.status).toBe(201);
+      const texts = ['kafka partitions are the unit of parallelism', 'postgres keeps rows in heap pages', 'hnsw graphs find near neighbours'];
+      const body = texts.map((text, i) => JSON.stringify({ source: 'wiki', event: { note_id: `n${i}`, text } })).join('\n') + '\n' + JSON.stringify({ source: 'wiki', event: { note_id: 'n-empty' } });
+      expect((await ingest(s.body.id, body, 'application/x-ndjson')).status).toBe(200);
+      await eventually(async () => (await req('POST', '/vectordb/collections/notes/search/dense', { query_text: texts[1], top_k: 1 })).body.results?.[0]?.id === 'n1', 30_000, 'the vector');
+      const hit = (await req('POST', '/vectordb/collections/notes/search/dense', { query_text: texts[2], top_k: 1 })).body.results[0];
+      expect(hit.id).toBe('n2');
+      await eventually(async () => (await req('GET', `/v1/streams/${s.body.id}/errors`)).body.errors.length === 1, 30_000, 'the event without text filed');
+      const [err] = (await req('GET', `/v1/streams/${s.body.id}/errors`)).body.errors;
+      expect(err).toMatchObject({ destination: 'vectors', code: 'INVALID_RECORD' });
+      expect(err.message).toMatch(/event\.text: must be a non-empty string/);
+    });
+
+    it('/health reports each destination\'s lag in log messages, 0 once delivered', async () => {
+      const health = await req('GET', '/health');
+      expect(health.status).toBe(200);
+      expect(health.body.details.stream_lag).toMatchObject({ status: 'up' });
+      expect(health.body.details.stream_lag.destinations[`${plain}/rows`]).toBe('0');
+    });
+
+    it('two nodes share a stream\'s destinations: every event is delivered once', async () => {
+      const second = await startApp(t.infra, undefined, { INTAKE_NODE_ID: 'node-2' });
+      t.onTeardown(() => second.close());
+      const s = await req('POST', '/v1/streams', {
+        name: 'shared',
+        partitions: 4,
+        destinations: [{ name: 'rows', type: 'table', table: 'payments', id_field: 'event.transactionId', fields: [{ column: 'status', path: 'event.status' }] }],
+      });
+      for (let i = 0; i < 20; i++) {
+        const body = Array.from({ length: 10 }, (_, k) => JSON.stringify(event({ source: `svc-${i}` }, { transactionId: `two-${i * 10 + k}` }))).join('\n');
+        const url = i % 2 === 0 ? t.app.url : second.url;
+        const res = await fetch(`${url}/v1/streams/ingest`, { method: 'POST', headers: { ...authHeader(), 'content-type': 'application/x-ndjson', 'x-stream-id': s.body.id }, body });
+        expect(res.status).toBe(200);
+      }
+      await eventually(async () => (await rows('payments')).filter((r) => String(r.txn).startsWith('two-')).length === 200, 60_000, 'rows from both nodes');
+      await new Promise((r) => setTimeout(r, 1_000));
+      const delivered: { n: string }[] = await t.db.query(`SELECT sum(events)::text AS n FROM stream_deliveries WHERE stream_id = $1`, [s.body.id]);
+      expect(Number(delivered[0].n)).toBe(200);
     });
   });
 
