@@ -3,6 +3,7 @@
 // what a schema cannot: names referenced by routes exist, conditions use only safe
 // operators, regular expressions compile, paths never reach a prototype.
 
+import type { ResourceRateLimit } from '../auth/resource-rate-limiter';
 import { Errors, ValidationError } from '../common/errors';
 import { conditionProblem, Condition } from './conditions';
 import { FORBIDDEN_KEYS } from './event-paths';
@@ -29,10 +30,7 @@ export type DestinationSpec =
   | { name: string; type: 'webhook'; url: string; headers?: Record<string, string>; batch_max_events?: number; retries?: number; concurrency?: number; timeout_ms?: number }
   | { name: string; type: 'file'; max_bytes?: number; max_age_seconds?: number };
 
-export interface RateLimitSpec {
-  requests_per_second?: number;
-  bytes_per_second?: number;
-}
+export type RateLimitSpec = ResourceRateLimit;
 
 export interface StreamDefinition {
   pipeline: ProcessorSpec[];

@@ -11,7 +11,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { LogClient } from '../log/log-client';
 import { partitionForKey } from '../log/partitioner';
 import { Topics } from '../log/topics';
-import { TokenBuckets } from '../auth/token-bucket';
+import { ResourceRateLimiter } from '../auth/resource-rate-limiter';
 import type { RateLimitSpec, StoredStream, StreamDefinition } from './stream-definition';
 import { checkDefinition } from './stream-definition';
 import { parseEventsBody, STREAM_TOPIC_MESSAGE_BYTES_MAX } from './stream-events';
@@ -69,7 +69,7 @@ function definitionOf(input: StreamInput): StreamDefinition {
 @Injectable()
 export class StreamsService {
   private readonly cache = new Map<string, { stream: StoredStream; expiresAtMs: number }>();
-  private readonly buckets = new TokenBuckets();
+  private readonly limits = new ResourceRateLimiter();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -137,7 +137,8 @@ export class StreamsService {
 
   async ingest(streamHeader: string | undefined, mediaType: 'json' | 'ndjson', body: string | undefined, partial: boolean): Promise<IngestAnswer> {
     const stream = await this.ingestTarget(streamHeader);
-    this.checkRate(stream, body === undefined ? 0 : Buffer.byteLength(body));
+    // The stream's own limits (per node), on top of the token's.
+    this.limits.check('stream', stream.id, stream.name, stream.rateLimit, body === undefined ? 0 : Buffer.byteLength(body));
     const parsed = parseEventsBody(body, mediaType);
     if (parsed.rejected.length > 0 && (!parsed.batch || !partial)) throw new InvalidFormatError(400, parsed.rejected[0].detail);
     const topic = Topics.stream(stream.id);
@@ -153,28 +154,6 @@ export class StreamsService {
     }
     if (!parsed.batch) return { status: 'accepted', ingested_bytes: ingested, stream_id: stream.id };
     return { status: 'accepted', ingested_bytes: ingested, stream_id: stream.id, accepted: parsed.events.length, rejected: parsed.rejected };
-  }
-
-  /** The stream's own limits (per node), on top of the token's. */
-  private checkRate(stream: StoredStream, bytes: number): void {
-    const limit = stream.rateLimit;
-    if (!limit) return;
-    const now = Date.now();
-    const checks: [string, number | undefined, number][] = [
-      [`r:${stream.id}`, limit.requests_per_second, 1],
-      [`b:${stream.id}`, limit.bytes_per_second, bytes],
-    ];
-    for (const [key, rate, cost] of checks) {
-      if (rate === undefined || cost === 0) continue;
-      const taken = this.buckets.take(key, { ratePerSecond: rate, burst: Math.max(1, rate) }, Math.min(cost, Math.max(1, rate)), now);
-      if (!taken.ok) {
-        throw Errors.tooManyRequests(`stream '${stream.name}' is over its rate limit`, taken.retryAfterMs, {
-          'ratelimit-limit': String(taken.limit),
-          'ratelimit-remaining': String(taken.remaining),
-          'ratelimit-reset': String(taken.resetSeconds),
-        });
-      }
-    }
   }
 
   get nodeId(): string {
