@@ -268,6 +268,23 @@ describe('upsertion tasks', () => {
     for (const item of items) expect((await search('categories', item.payload.text))[0]).toBe(item.object_id);
   });
 
+  it('takes its item and body limits from the configuration: 400 naming items, 413 on the body', async () => {
+    const small = await startApp(t.infra, tempDir('tasks-small'), { INTAKE_TASK_ITEMS_MAX: '3', INTAKE_TASK_REQUEST_BYTES_MAX: '4096', INTAKE_NODE_ID: 'small' });
+    try {
+      const four = await http(small.url, 'POST', `${TASKS}/run`, { task_id: 'task-four', items: textItems('four', 4) });
+      expect(four.status).toBe(400);
+      expect(four.body.error).toMatchObject({ field: 'items', rule: 'must hold at most 3 items, got 4' });
+      const big = await http(small.url, 'POST', `${TASKS}/categories/run`, { task_id: 'task-big-body', items: [{ object_id: 'a', payload: { text: 'x'.repeat(5_000) } }] });
+      expect(big.status).toBe(413);
+      expect(big.body.error.code).toBe('INTAKE_PAYLOAD_TOO_LARGE');
+      expect((await http(small.url, 'POST', `${TASKS}/run`, { task_id: 'task-three', items: textItems('three', 3) })).status).toBe(201);
+    } finally {
+      await small.close();
+    }
+    for (const id of ['task-four', 'task-big-body']) expect((await api('GET', `${TASKS}/info?task_id=${id}`)).status).toBe(404);
+    await waitForStatus(t.app.url, 'task-three', 'done');
+  });
+
   it('files a command a direct producer got wrong in ingest_errors, and the worker goes on', async () => {
     await log.append('intake.tasks', [
       { key: 'garbage', value: Buffer.from('not json'), partition: 0 },
