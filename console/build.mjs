@@ -6,6 +6,7 @@
 //
 //   node console/build.mjs            → dist/console/index.html, and prints its size
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,11 +32,27 @@ const css = result.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
 // string literals, and this asserts it stays that way.
 if (/<\/script/i.test(js)) throw new Error('the bundle contains "</script"; it cannot be inlined');
 
+// The page holds an API token, so it states what it may do: run only this script (by
+// its hash, so an injected one cannot run), talk only to the server that served it
+// (which is also what makes it work with no network), load nothing from elsewhere.
+const scriptHash = createHash('sha256').update(js).digest('base64');
+const csp = [
+  "default-src 'none'",
+  `script-src 'sha256-${scriptHash}'`,
+  // Preact and uPlot set element styles at run time; the stylesheet is inline.
+  "style-src 'unsafe-inline'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
 const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <title>Intake console</title>
 <link rel="icon" href="data:,">
 <style>${css}</style>
