@@ -388,6 +388,35 @@ describe('streams', () => {
       expect(errors.body.errors).toHaveLength(0);
     });
 
+    it('events already in the log are processed by the pipeline version current when they are processed, and deliveries record it', async () => {
+      const hook = await startWebhook();
+      t.onTeardown(() => new Promise((r) => hook.server.close(r)));
+      hook.down = true;
+      const destinations = [{ name: 'hook', type: 'webhook', url: hook.url, retries: 12 }];
+      const s = await req('POST', '/v1/streams', { name: 'versioned', partitions: 1, pipeline: [{ type: 'set', field: 'metadata.v', value: 1 }], destinations });
+      const body = Array.from({ length: 10 }, (_, i) => JSON.stringify(event({}, { transactionId: `v-${i}` }))).join('\n');
+      expect((await ingest(s.body.id, body, 'application/x-ndjson')).status).toBe(200);
+      const put = await req('PUT', `/v1/streams/${s.body.id}`, { pipeline: [{ type: 'set', field: 'metadata.v', value: 2 }], destinations });
+      expect(put.body.version).toBe(2);
+      hook.down = false;
+      await eventually(() => hook.batches.reduce((n, b) => n + b.lines.length, 0) >= 10, 60_000, 'the backlog delivered');
+      // A batch already being retried when the PUT landed keeps the version it started with; later batches use 2.
+      const last = hook.batches[hook.batches.length - 1];
+      const versionOf = (b: Webhook['batches'][number]) => Number(b.headers['x-intake-pipeline-version']);
+      for (const b of hook.batches) for (const line of b.lines) expect((line as { metadata: { v: number } }).metadata.v).toBe(versionOf(b));
+      expect((await ingest(s.body.id, JSON.stringify(event({}, { transactionId: 'v-late' })))).status).toBe(200);
+      await eventually(() => hook.batches.some((b) => b.lines.some((l) => (l as { event: { transactionId: string } }).event.transactionId === 'v-late')), 30_000, 'the late event');
+      const lateBatch = hook.batches.find((b) => b.lines.some((l) => (l as { event: { transactionId: string } }).event.transactionId === 'v-late'))!;
+      expect(versionOf(lateBatch)).toBe(2);
+      expect((lateBatch.lines[0] as { metadata: { v: number } }).metadata.v).toBe(2);
+      expect(versionOf(last)).toBeGreaterThanOrEqual(1);
+      // The delivery row commits with the offsets, just after the webhook answered.
+      const recorded = async (): Promise<{ first_offset: string; pipeline_version: number }[]> =>
+        t.db.query(`SELECT first_offset, pipeline_version FROM stream_deliveries WHERE stream_id = $1 ORDER BY first_offset`, [s.body.id]);
+      await eventually(async () => (await recorded()).length === 2, 30_000, 'two delivery rows');
+      expect((await recorded()).map((r) => [r.first_offset, r.pipeline_version])).toEqual([['0', versionOf(hook.batches[0])], ['1', 2]]);
+    });
+
     it('a delivery that fails for good goes to ingest_errors with the event and the destination', async () => {
       const s = await req('POST', '/v1/streams', {
         name: 'refusing',
