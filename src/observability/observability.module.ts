@@ -8,12 +8,13 @@ import { HealthController } from './health.controller';
 import { HttpMetricsHook } from './http-metrics.hook';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics';
+import { OpsMetrics } from './ops-metrics';
 
 @Global()
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
   controllers: [MetricsController, HealthController],
-  providers: [MetricsService, HealthContributors, HttpMetricsHook],
+  providers: [MetricsService, HealthContributors, HttpMetricsHook, OpsMetrics],
   exports: [MetricsService, HealthContributors],
 })
 export class ObservabilityModule {}
