@@ -150,17 +150,19 @@ export class SinksService {
       localSettled = true;
       done = pending.size === 0;
     });
-    while (Date.now() <= deadline) {
+    // This node's runner first: Postgres is asked only once a tick has passed without it
+    // answering (a partition another node holds), not on every call.
+    for (;;) {
+      if (done || pending.size === 0) return true;
+      if (Date.now() > deadline) return false;
+      const tick = new Promise((r) => setTimeout(r, Math.min(APPLIED_POLL_MS, Math.max(0, deadline - Date.now()))));
+      await (localSettled ? tick : Promise.race([local, tick]));
       if (done || pending.size === 0) return true;
       const rows: { partition: number; next_offset: string }[] = await this.dataSource.query(
         `SELECT partition, next_offset FROM materializer_offsets WHERE materializer = $1 AND partition = ANY($2::int[])`,
         [sinkMaterializerName(sink.id), [...pending.keys()]],
       );
       for (const r of rows) if (BigInt(r.next_offset) > (pending.get(r.partition) ?? BigInt(Number.MAX_SAFE_INTEGER))) pending.delete(r.partition);
-      if (pending.size === 0) return true;
-      const tick = new Promise((r) => setTimeout(r, APPLIED_POLL_MS));
-      await (localSettled ? tick : Promise.race([local, tick]));
     }
-    return pending.size === 0;
   }
 }
