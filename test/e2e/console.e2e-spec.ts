@@ -196,6 +196,13 @@ describe('the web console in headless Chromium', () => {
     const results = page.getByTestId('search-results').locator('tbody tr');
     await results.first().waitFor();
     expect(await results.first().locator('td').nth(1).textContent()).toBe('soup');
+    // An ingest session opened on the index shows on its screen (refreshed every 5 s).
+    const init = await api('POST', '/init', { index_name: 'notes', mode: 'upsert' });
+    expect(init.status).toBe(200);
+    const session = (await api('GET', '/ingest/status?index_name=notes')).body.session;
+    expect(session).toMatchObject({ status: 'open' });
+    await page.getByTestId('index-status').getByText(session.session_id).waitFor();
+    expect(await page.getByTestId('index-status').textContent()).toContain('open, 0 rows staged');
     await shot('collection-search');
     await go('collections');
     await eventually(async () => (await page.locator('[data-collection=notes] [data-col=vectors]').textContent()) === '3', UI_TIMEOUT_MS, 'the list to show 3 vectors');
