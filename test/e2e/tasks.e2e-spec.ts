@@ -2,6 +2,9 @@
 // idempotency by task_id, items searchable in the right collection with their payload
 // as metadata, failed_items, a cancel in the middle of a 5,000-item task, a restart
 // after a failure, list parameters, and commands a direct producer got wrong.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hashingEmbed } from '../../src/embeddings';
 import { partitionForKey } from '../../src/log/partitioner';
 import { LogClient } from '../../src/log/log-client';
 import { http, startApp, withTestApp } from '../support/app';
@@ -296,5 +299,49 @@ describe('upsertion tasks', () => {
     const res = await api('POST', `${TASKS}/run`, { task_id: 'task-after-errors', items: textItems('after', 2) });
     expect(res.status).toBe(201);
     await waitForStatus(t.app.url, 'task-after-errors', 'done');
+  });
+
+  it('lists the items an unreachable embedder failed after its retries; a restart once it is back finishes the task', async () => {
+    // A real OpenAI-compatible endpoint (hashing vectors behind /v1/embeddings), down at first.
+    let up = false;
+    let calls = 0;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        calls++;
+        res.setHeader('content-type', 'application/json');
+        if (!up) {
+          res.statusCode = 503;
+          res.end('{"error":"warming up"}');
+          return;
+        }
+        const { input, dimensions } = JSON.parse(body) as { input: string[]; dimensions: number };
+        res.end(JSON.stringify({ data: input.map((text, index) => ({ index, embedding: Array.from(hashingEmbed(text, dimensions)) })) }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    // This node alone runs the worker meanwhile: the test app leaves the group.
+    const dataDir = t.app.dataDir;
+    await t.app.close();
+    const node = await startApp(t.infra, tempDir('tasks-embedder'), { INTAKE_EMBEDDER_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, INTAKE_NODE_ID: 'remote-embedder' });
+    try {
+      const items = textItems('remote', 3);
+      expect((await http(node.url, 'POST', `${TASKS}/run`, { task_id: 'task-remote', items })).status).toBe(201);
+      const failed = await waitForStatus(node.url, 'task-remote', 'failed');
+      expect(failed.failed_items.map((f) => f.object_id)).toEqual(items.map((i) => i.object_id));
+      expect(failed.failed_items[0].reason).toMatch(/^embedding failed after 3 tries: embedder at http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings answered HTTP 503/);
+      expect(calls).toBe(3);
+      up = true;
+      expect((await http(node.url, 'PUT', `${TASKS}/restart?task_id=task-remote`)).status).toBe(200);
+      const done = await waitForStatus(node.url, 'task-remote', 'done');
+      expect(done.progress).toEqual({ items_total: 3, items_done: 3, items_upserted: 3, items_failed: 0 });
+      const hit = await http(node.url, 'POST', '/vectordb/collections/default/search/dense', { query_vector: Array.from(hashingEmbed(items[2].payload.text, 384)), top_k: 1 });
+      expect(hit.body.results[0].id).toBe('remote-2');
+    } finally {
+      await node.close();
+      server.close();
+      t.app = await startApp(t.infra, dataDir, { INTAKE_TASK_BATCH_ITEMS: String(BATCH_ITEMS) });
+    }
   });
 });
