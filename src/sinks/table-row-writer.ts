@@ -99,16 +99,19 @@ async function upsert(tx: EntityManager, table: TableDefinition, validator: Reco
   const columns = statement.columns;
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT_MAX) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT_MAX);
-    const arrays: unknown[][] = columns.map(() => new Array(chunk.length));
-    for (let r = 0; r < chunk.length; r++) {
-      const row = chunk[r];
-      arrays[0][r] = row.id;
-      for (let k = 1; k < columns.length; k++) {
-        const v = row.values[k - 1];
-        arrays[k][r] = v !== null && isSetColumn(columns[k]) ? arrayLiteral(v as (string | number)[]) : v;
+    // Each column's array goes as the text of its literal, built here: pg's own array
+    // serializer runs two regular expressions per element.
+    const literals = columns.map((c, k) => {
+      const set = isSetColumn(c);
+      let text = '{';
+      for (let r = 0; r < chunk.length; r++) {
+        const v = k === 0 ? chunk[r].id : chunk[r].values[k - 1];
+        if (r > 0) text += ',';
+        text += v === null || v === undefined ? 'NULL' : element(set ? arrayLiteral(v as (string | number)[]) : v);
       }
-    }
-    await tx.query(statement.sql, arrays);
+      return `${text}}`;
+    });
+    await tx.query(statement.sql, literals);
   }
 }
 
@@ -146,5 +149,12 @@ function elementType(c: ColumnDef): string {
 
 /** A Postgres array literal of strings or integers: `{"a","b\\"c"}`, `{1,2}`. */
 function arrayLiteral(items: (string | number)[]): string {
-  return `{${items.map((x) => (typeof x === 'number' ? String(x) : `"${x.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
+  return `{${items.map(element).join(',')}}`;
+}
+
+/** One element of an array literal: a number or boolean as is, anything else as a quoted string. */
+function element(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const s = String(v);
+  return s.includes('"') || s.includes('\\') ? `"${s.replace(/[\\"]/g, '\\$&')}"` : `"${s}"`;
 }
