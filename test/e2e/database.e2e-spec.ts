@@ -79,7 +79,7 @@ describe('database', () => {
     const tables = await t.db.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['api_tokens', 'collections', 'idempotency_keys', 'index_sessions', 'ingest_errors', 'materializer_offsets', 'sink_metrics', 'sink_tables', 'sinks', 'typeorm_migrations']);
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['api_tokens', 'collections', 'idempotency_keys', 'index_sessions', 'ingest_errors', 'materializer_offsets', 'sink_metrics', 'sink_tables', 'sinks', 'stream_deliveries', 'stream_metrics', 'streams', 'typeorm_migrations', 'upsertion_tasks']);
     const indexes = await t.db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'ingest_errors' ORDER BY indexname`);
     expect(indexes.map((i: { indexname: string }) => i.indexname)).toEqual(
       expect.arrayContaining(['ingest_errors_by_source', 'ingest_errors_record_once']),
