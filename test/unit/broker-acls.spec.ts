@@ -257,6 +257,17 @@ describe('handlers enforce ACLs on SASL principals', () => {
     expect((await call(10, 2, { key: 'g', key_type: 0 }, await sessionAs('', null))).error_code).toBe(0);
   });
 
+  it('transactional ids: a DENY refuses FindCoordinator, InitProducerId and EndTxn with TRANSACTIONAL_ID_AUTHORIZATION_FAILED; a token-less id is open', async () => {
+    const admin = await sessionAs('test', ADMIN);
+    await call(30, 1, { creations: [{ ...denyBobAll, resource_type: RESOURCE.TRANSACTIONAL_ID, resource_name: 'tx-' , resource_pattern_type: 4 }] }, admin);
+    const bob = await sessionAs('bob', WRITER); // may write topics, may not administer
+    expect((await call(10, 2, { key: 'tx-1', key_type: 1 }, bob)).error_code).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    expect((await call(22, 1, { transactional_id: 'tx-1', transaction_timeout_ms: 60_000 }, bob)).error_code).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    expect((await call(26, 1, { transactional_id: 'tx-1', producer_id: 1n, producer_epoch: 0, committed: true }, bob)).error_code).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    // Another id: the principal's own rights do not cover transactional ids, only ACLs narrow them.
+    expect((await call(22, 1, { transactional_id: 'other', transaction_timeout_ms: 60_000 }, bob)).error_code).toBe(0);
+  });
+
   it('a principal that may not administer cannot create, describe or delete ACLs: CLUSTER_AUTHORIZATION_FAILED', async () => {
     const s = await sessionAs('w', WRITER);
     expect((await call(30, 1, { creations: [denyBobAll] }, s)).results[0].error_code).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);

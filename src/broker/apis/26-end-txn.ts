@@ -5,13 +5,18 @@
 // they are fsynced; a commit then writes the offsets TxnOffsetCommit held. No open
 // transaction: INVALID_TXN_STATE; a stale producer: INVALID_PRODUCER_EPOCH /
 // INVALID_PRODUCER_ID_MAPPING.
+// ACLs (SASL principals): WRITE on the transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
+import { ErrorCode } from '../protocol/errors';
+import { transactionAuthorized } from './authorize';
 import { ApiHandler } from './handler';
 
 export const endTxn: ApiHandler = {
   apiKey: 26,
   minVersion: 0,
   maxVersion: 1,
-  async handle(request, { cluster }) {
+  async handle(request, ctx) {
+    const { cluster } = ctx;
+    if (!transactionAuthorized(ctx, request.transactional_id)) return { throttle_time_ms: 0, error_code: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
     const error_code = await cluster.transactions.endTxn(request.transactional_id, request.producer_id, request.producer_epoch, Boolean(request.committed));
     return { throttle_time_ms: 0, error_code };
   },

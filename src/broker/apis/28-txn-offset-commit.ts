@@ -4,11 +4,12 @@
 // The offsets are held by the transaction coordinator and written to the group when EndTxn
 // commits (dropped on abort). The group must have joined the transaction (AddOffsetsToTxn):
 // INVALID_TXN_STATE otherwise; a stale producer: INVALID_PRODUCER_EPOCH / _ID_MAPPING.
-// ACLs (SASL principals): READ on the group, else GROUP_AUTHORIZATION_FAILED.
+// ACLs (SASL principals): WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+// READ on the group (GROUP_AUTHORIZATION_FAILED).
 import { OPERATION, RESOURCE } from '../acls';
 import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
-import { authorized } from './authorize';
+import { authorized, transactionAuthorized } from './authorize';
 import { ApiHandler } from './handler';
 
 const METADATA_CHARS_MAX = 4096; // Kafka offset.metadata.max.bytes
@@ -29,7 +30,8 @@ export const txnOffsetCommit: ApiHandler = {
       })),
     );
     let error_code: number;
-    if (!authorized(ctx, OPERATION.READ, RESOURCE.GROUP, request.group_id)) error_code = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    if (!transactionAuthorized(ctx, request.transactional_id)) error_code = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    else if (!authorized(ctx, OPERATION.READ, RESOURCE.GROUP, request.group_id)) error_code = ErrorCode.GROUP_AUTHORIZATION_FAILED;
     else if (offsets.some((o) => o.metadata.length > METADATA_CHARS_MAX)) error_code = ErrorCode.OFFSET_METADATA_TOO_LARGE;
     else error_code = ctx.cluster.transactions.commitOffsets(request.transactional_id, request.producer_id, request.producer_epoch, request.group_id, offsets);
     return {

@@ -6,6 +6,9 @@ import { CLUSTER_NAME, OPERATION, RESOURCE } from '../acls';
 import { RequestContext } from './handler';
 
 function principalAllows({ sasl }: RequestContext, operation: number, resourceType: number, name: string): boolean {
+  // The application's rights are about topics and administration; a transactional id is only
+  // narrowed by ACLs (its data is still checked per topic on Produce).
+  if (resourceType === RESOURCE.TRANSACTIONAL_ID) return true;
   switch (operation) {
     case OPERATION.READ:
     case OPERATION.DESCRIBE:
@@ -21,6 +24,11 @@ function principalAllows({ sasl }: RequestContext, operation: number, resourceTy
 /** May this connection do `operation` on the resource? */
 export function authorized(ctx: RequestContext, operation: number, resourceType: number, name: string): boolean {
   return principalAllows(ctx, operation, resourceType, name) && ctx.sasl.aclsAllow(ctx.cluster.acls, operation, resourceType, name);
+}
+
+/** WRITE on a transactional id: every transaction request (Kafka: TRANSACTIONAL_ID_AUTHORIZATION_FAILED). */
+export function transactionAuthorized(ctx: RequestContext, transactionalId: string): boolean {
+  return authorized(ctx, OPERATION.WRITE, RESOURCE.TRANSACTIONAL_ID, transactionalId);
 }
 
 /** Topic shorthand. */
