@@ -276,8 +276,8 @@ export class Cluster {
       }
       if (b.header.isControl) return fail(ErrorCode.INVALID_RECORD, 'control batches are written by the transaction coordinator only');
       // A transactional batch belongs to a transaction this partition was added to (AddPartitionsToTxn).
-      if (b.header.isTransactional && !log.txns.isOpen(b.header.producerId)) {
-        return fail(ErrorCode.INVALID_TXN_STATE, `producer ${b.header.producerId} has no transaction open on ${topicName}/${partitionIndex}`);
+      if (b.header.isTransactional && !log.txns.isOpen(b.header.producerId, b.header.producerEpoch)) {
+        return fail(ErrorCode.INVALID_TXN_STATE, `producer ${b.header.producerId} (epoch ${b.header.producerEpoch}) has no transaction open on ${topicName}/${partitionIndex}`);
       }
       if (config.timestampType === 'CreateTime') {
         // Kafka checks every record; the batch's first and max timestamps bound what producers send.

@@ -70,7 +70,7 @@ export class TransactionCoordinator {
     const touched: PartitionLog[] = [];
     for (const [id, t] of this.txns) {
       if (!t.ongoing) continue;
-      for (const p of t.partitions) this.host.partition(p.topic, p.partition)?.txns.begin(BigInt(t.producerId), BigInt(p.from));
+      for (const p of t.partitions) this.host.partition(p.topic, p.partition)?.txns.begin(BigInt(t.producerId), BigInt(p.from), t.epoch);
       touched.push(...this.writeMarkers(id, t, false).touched);
     }
     return Promise.all(touched.map((log) => log.flush())).then(() => undefined);
@@ -117,7 +117,7 @@ export class TransactionCoordinator {
       if (t.partitions.some((q) => q.topic === p.topic && q.partition === p.partition)) return;
       const log = logs[i] as PartitionLog;
       t.partitions.push({ ...p, from: String(log.logEndOffset) });
-      log.txns.begin(producerId, log.logEndOffset);
+      log.txns.begin(producerId, log.logEndOffset, epoch);
     });
     this.save();
     return partitions.map(() => ErrorCode.NONE);

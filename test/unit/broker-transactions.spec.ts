@@ -40,9 +40,10 @@ describe('PartitionTxns', () => {
     const dir = tempDir('ptxns');
     const t = new PartitionTxns(dir);
     expect(t.lastStableOffset(10n)).toBe(10n);
-    t.begin(7n, 4n);
-    t.begin(8n, 6n);
-    t.begin(7n, 9n); // already open: keeps 4
+    t.begin(7n, 4n, 0);
+    t.begin(8n, 6n, 2);
+    t.begin(7n, 9n, 0); // already open: keeps 4
+    expect([t.isOpen(7n, 0), t.isOpen(7n, 1), t.isOpen(9n, 0)]).toEqual([true, false, false]);
     expect(t.lastStableOffset(10n)).toBe(4n);
     t.end(7n, 10n, true);
     expect(t.lastStableOffset(12n)).toBe(6n);
@@ -96,9 +97,15 @@ describe('transaction APIs', () => {
   it('a transactional batch needs its partition added first; an unknown partition fails the others as OPERATION_NOT_ATTEMPTED', async () => {
     const { producer_id: pid } = await init();
     expect((await produce(pid, 0, 0)).error_code).toBe(ErrorCode.INVALID_TXN_STATE);
-    const r = await call(24, 1, { transactional_id: 'tx', producer_id: pid, producer_epoch: 0, topics: [{ name: 't', partitions: [0, 5] }] });
+    // A fenced instance cannot slip a batch into its successor's transaction.
+    expect((await init()).producer_epoch).toBe(1);
+    await addPartition(pid, 1);
+    expect((await produce(pid, 0, 0)).error_code).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect((await produce(pid, 1, 0)).error_code).toBe(0);
+    await end(pid, 1, false);
+    const r = await call(24, 1, { transactional_id: 'tx', producer_id: pid, producer_epoch: 1, topics: [{ name: 't', partitions: [0, 5] }] });
     expect(r.results[0].results.map((p: Message) => p.error_code)).toEqual([ErrorCode.OPERATION_NOT_ATTEMPTED, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
-    expect((await end(pid, 0, true)).error_code).toBe(ErrorCode.INVALID_TXN_STATE); // nothing open
+    expect((await end(pid, 1, true)).error_code).toBe(ErrorCode.INVALID_TXN_STATE); // nothing open
   });
 
   it('read_committed stops at the open transaction and lists the aborted one; read_uncommitted sees all', async () => {

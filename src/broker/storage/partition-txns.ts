@@ -19,8 +19,8 @@ interface AbortedFile {
 }
 
 export class PartitionTxns {
-  /** producerId → the first offset its open transaction may occupy here. */
-  private readonly open = new Map<bigint, bigint>();
+  /** producerId → the first offset its open transaction may occupy here, and the producer epoch it is open for. */
+  private readonly open = new Map<bigint, { from: bigint; epoch: number }>();
   private aborted: AbortedTxn[];
   private readonly file: string;
 
@@ -30,18 +30,19 @@ export class PartitionTxns {
     this.aborted = (saved?.aborted ?? []).map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset), lastOffset: BigInt(a.lastOffset) }));
   }
 
-  /** A transaction of this producer may write here from `fromOffset` on (a no-op if already open). */
-  begin(producerId: bigint, fromOffset: bigint): void {
-    if (!this.open.has(producerId)) this.open.set(producerId, fromOffset);
+  /** A transaction of this producer (at this epoch) may write here from `fromOffset` on (a no-op if already open). */
+  begin(producerId: bigint, fromOffset: bigint, epoch: number): void {
+    if (!this.open.has(producerId)) this.open.set(producerId, { from: fromOffset, epoch });
   }
 
-  isOpen(producerId: bigint): boolean {
-    return this.open.has(producerId);
+  /** Open for this producer at this epoch: a fenced instance (older epoch) of the same producer id is not. */
+  isOpen(producerId: bigint, epoch: number): boolean {
+    return this.open.get(producerId)?.epoch === epoch;
   }
 
   /** The producer's marker was appended at `markerOffset`; an abort is recorded durably. */
   end(producerId: bigint, markerOffset: bigint, aborted: boolean): void {
-    const first = this.open.get(producerId);
+    const first = this.open.get(producerId)?.from;
     this.open.delete(producerId);
     if (!aborted || first === undefined) return;
     this.aborted.push({ producerId, firstOffset: first, lastOffset: markerOffset });
@@ -51,7 +52,7 @@ export class PartitionTxns {
   /** The first offset a read_committed consumer may not read yet: the earliest open transaction's start, or the log end. */
   lastStableOffset(logEndOffset: bigint): bigint {
     let lso = logEndOffset;
-    for (const first of this.open.values()) if (first < lso) lso = first;
+    for (const { from } of this.open.values()) if (from < lso) lso = from;
     return lso;
   }
 
