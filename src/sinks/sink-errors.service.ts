@@ -32,6 +32,7 @@ function errorView(e: IngestErrorRow) {
     code: e.reason,
     message: e.message,
     key: e.record_key,
+    part: e.record_part === '' ? null : e.record_part,
     payload: e.payload === null ? null : utf8 ? text : e.payload.toString('base64'),
     payload_encoding: e.payload === null ? null : utf8 ? 'utf8' : 'base64',
     headers: e.headers,

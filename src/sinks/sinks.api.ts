@@ -87,6 +87,7 @@ const INGEST_ERROR = {
     code: { type: 'string', description: 'An ingest_errors reason: INVALID_RECORD, MALFORMED_JSON, TARGET_MISSING, …' },
     message: { type: 'string' },
     key: { type: ['string', 'null'] },
+    part: { type: ['string', 'null'], description: 'For a record of a batch message: `records[i]`, its place in the message (`offset`); `key` and `payload` are its own. Null for a whole message.' },
     payload: { type: ['string', 'null'], description: 'The record value as it was in the log.' },
     payload_encoding: { type: ['string', 'null'], enum: ['utf8', 'base64', null] },
     headers: { type: ['object', 'null'] },
