@@ -16,14 +16,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { IngestErrorReason } from '../common/errors';
-import { isDecodeFailure } from '../log/envelope';
+import { DecodeFailure, isDecodeFailure } from '../log/envelope';
 import type { LogClient } from '../log/log-client';
 import { partitionForKey } from '../log/partitioner';
 import { Topics, materializerGroupId } from '../log/topics';
 import { AppliedOffsets } from '../materialize/applied-offsets';
 import type { ApplyContext, ConsumedRecord, Decoded, MaterializerSurface } from '../materialize/materializer';
 import { MaterializerRunner } from '../materialize/materializer-runner';
-import { CheckpointOffsetStore, ErrorFiler } from '../materialize/offset-store';
+import { CheckpointOffsetStore, ErrorFiler, fileByReason } from '../materialize/offset-store';
 import { decodeFinalize } from '../index-sessions/session-record';
 import { BuildProgress, SessionShards } from '../index-sessions/session-shards';
 import { cleanupStaleTemps } from './atomic-dir';
@@ -50,8 +50,14 @@ interface Shard {
   next: bigint;
   /** Records applied since the last checkpoint. */
   dirty: number;
-  /** A batch is being applied: the timer leaves the shard alone until it is done. */
+  /** A batch is being handed over: the timer leaves the shard alone until it is done. */
   busy: boolean;
+  /** Applies posted to the worker, not yet answered and filed: settle in order, never reject. */
+  inFlight: Promise<void>[];
+  /** The last of them (the chain every new apply is appended to). */
+  tail: Promise<void>;
+  /** An apply failed: later answers must not advance the applied offset until the shard is reopened. */
+  broken: boolean;
   checkpointing: boolean;
   /** Live vectors, as the worker last reported. */
   size: number;
@@ -60,10 +66,24 @@ interface Shard {
 }
 
 const OFFSET_FILE = 'applied-offset.json';
+/**
+ * Batches of one shard posted to its worker and not yet answered. More than one lets the
+ * main thread fetch and decode the next batch while the worker applies the last one; the
+ * applied offset (what writes and strong reads wait for) advances only on the answers.
+ */
+const APPLIES_IN_FLIGHT_MAX = 4;
 /** A shard's records appended through this node and not yet applied, past which new appends wait. */
 export const APPLY_BACKLOG_MAX = 50_000;
 
-export class CollectionMaterializer implements MaterializerSurface<VectorRecord> {
+/**
+ * A record that does not decode reaches applyBatch too (and is filed there): the runner
+ * skips applyBatch for a batch with nothing decoded, and this surface's applied offset
+ * moves only in applyBatch's order (behind the workers' answers).
+ */
+type Undecodable = { op: 'undecodable'; failure: DecodeFailure }; // nested: the runner must not see a DecodeFailure
+type CollectionRecord = VectorRecord | Undecodable;
+
+export class CollectionMaterializer implements MaterializerSurface<CollectionRecord> {
   readonly surface = 'collection' as const;
   readonly mode = 'replica' as const;
   readonly topic: string;
@@ -74,7 +94,7 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
   private readonly appliedOffsets: AppliedOffsets;
   /** Per shard: the next offset after the last record this node appended (for back-pressure). */
   private readonly appendedEnds: bigint[];
-  private runner: MaterializerRunner<VectorRecord> | null = null;
+  private runner: MaterializerRunner<CollectionRecord> | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private recovery: Promise<void> = Promise.resolve();
@@ -131,7 +151,8 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
     for (let p = 0; p < this.spec.shards; p++) {
       const key = `${this.spec.name}/${p}`;
       this.workers.place(key);
-      this.shards.push({ key, next: 0n, dirty: 0, busy: false, checkpointing: false, size: 0, reopening: null });
+      const idle = Promise.resolve();
+      this.shards.push({ key, next: 0n, dirty: 0, busy: false, inFlight: [], tail: idle, broken: false, checkpointing: false, size: 0, reopening: null });
     }
     this.unsubscribe = this.workers.onLost((keys) => this.onWorkerLost(keys));
     // Shards load in parallel, each in its own worker.
@@ -153,6 +174,8 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
     shard.size = reply.size ?? 0;
     shard.next = load ? BigInt(saved.nextOffset) : 0n;
     shard.dirty = 0;
+    shard.broken = false;
+    this.appliedOffsets.set(p, shard.next);
     this.sessions.reset(p);
     if (load) this.sessions.restore(p, saved);
   }
@@ -173,7 +196,6 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
       errors: this.errors,
       groupId: materializerGroupId(this.settings.nodeId, this.topic),
       onFiled: this.settings.onFiled,
-      applied: this.appliedOffsets,
     });
     await this.runner.start(replayFrom);
   }
@@ -191,6 +213,8 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
       try {
         await this.runner?.stop();
         if (this.stopped) return;
+        // What was posted to the dead worker has failed by now; let those answers settle first.
+        await Promise.all(lost.map((p) => this.shards[p].tail));
         for (const p of lost) {
           // A worker that died inside a checkpoint may have left it half renamed.
           cleanupStaleTemps(this.dir, path.basename(this.shardDir(p)));
@@ -212,8 +236,9 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
     return path.join(this.dir, `shard-${partition}`);
   }
 
-  decode(record: ConsumedRecord) {
-    return decodeVectorRecord(record, this.spec.dimension);
+  decode(record: ConsumedRecord): CollectionRecord {
+    const decoded = decodeVectorRecord(record, this.spec.dimension);
+    return isDecodeFailure(decoded) ? { op: 'undecodable', failure: decoded } : decoded;
   }
 
   revisit(partition: number, records: ConsumedRecord[]): void {
@@ -225,17 +250,20 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
     }
   }
 
-  async applyBatch(partition: number, items: Decoded<VectorRecord>[], context: ApplyContext): Promise<void> {
+  async applyBatch(partition: number, items: Decoded<CollectionRecord>[], context: ApplyContext): Promise<void> {
     const shard = this.shards[partition];
     // Never wait for the reopening here: it stops the runner, which waits for this batch.
-    if (shard.reopening) throw new Error(`shard ${partition} of ${this.spec.name} is being reopened after its worker died`);
+    if (shard.reopening || shard.broken) throw new Error(`shard ${partition} of ${this.spec.name} is being reopened`);
+    while (shard.inFlight.length >= APPLIES_IN_FLIGHT_MAX) await shard.inFlight[0];
     shard.busy = true;
     try {
       let batch = new ShardBatch(this.spec.dimension, items.length);
       for (const { record, value } of items) {
-        if (value.op === 'finalize') {
+        if (value.op === 'undecodable') context.fail(record, value.failure.reason, value.failure.message);
+        else if (value.op === 'finalize') {
           // What came before the marker is in the index the session build starts from.
-          await this.send(shard, batch, context);
+          this.post(partition, batch, record.offset);
+          await this.drained(partition);
           batch = new ShardBatch(this.spec.dimension, items.length);
           const command = decodeFinalize(value.value);
           if (isDecodeFailure(command)) context.fail(record, command.reason, command.message);
@@ -243,6 +271,7 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
             await this.sessions.finalize(partition, command, record, context);
             // The swapped-in index is checkpointed at once, with the offset after the marker.
             shard.next = record.offset + 1n;
+            this.appliedOffsets.advance(partition, shard.next);
             await this.checkpoint(partition);
           }
         } else if (value.session !== null) {
@@ -254,23 +283,74 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
         } else batch.add(record, value);
         shard.dirty++;
       }
-      await this.send(shard, batch, context);
-      // Failures are filed before a checkpoint can cover their offsets.
+      // Failures found so far are filed before the applied offset (and so a checkpoint) can pass them.
       await context.flush();
       shard.next = items[items.length - 1].record.offset + 1n;
+      this.post(partition, batch, shard.next);
     } finally {
       shard.busy = false;
     }
     if (shard.dirty >= this.settings.checkpointEveryRecords) await this.checkpoint(partition);
   }
 
-  /** Applies a batch in the shard's worker; a vector the index refuses is filed, the rest go on. */
-  private async send(shard: Shard, batch: ShardBatch, context: ApplyContext): Promise<void> {
-    if (batch.length === 0) return;
-    const { request, transfer } = batch.request(shard.key);
-    const reply = await this.workers.request(shard.key, request, transfer);
-    shard.size = reply.size ?? shard.size;
-    for (const r of reply.rejected ?? []) context.fail(batch.record(r.at), IngestErrorReason.INVALID_VECTOR, r.message);
+  /**
+   * Posts a batch to the shard's worker now (its requests are answered in order) and chains
+   * what follows its answer: vectors the index refused are filed, then the applied offset
+   * moves to `next`. An empty batch only moves the offset, in turn.
+   */
+  private post(partition: number, batch: ShardBatch, next: bigint): void {
+    const shard = this.shards[partition];
+    let sent: Promise<{ size?: number; rejected?: { at: number; message: string }[] }> | null = null;
+    if (batch.length > 0) {
+      const { request, transfer } = batch.request(shard.key);
+      sent = this.workers.request(shard.key, request, transfer);
+      sent.catch(() => undefined); // awaited in turn below; this only keeps an early failure from counting as unhandled
+    }
+    const step: Promise<void> = shard.tail
+      .then(async () => {
+        if (sent) {
+          const reply = await sent;
+          shard.size = reply.size ?? shard.size;
+          const refused = reply.rejected ?? [];
+          if (refused.length > 0) await this.file(partition, refused.map((r) => ({ record: batch.record(r.at), message: r.message })));
+        }
+        if (!shard.broken) this.appliedOffsets.advance(partition, next);
+      })
+      .catch((err) => this.applyFailed(partition, err))
+      .finally(() => {
+        shard.inFlight.splice(shard.inFlight.indexOf(step), 1);
+      });
+    shard.inFlight.push(step);
+    shard.tail = step;
+  }
+
+  /** Resolves once every apply posted for the shard is answered (and filed). */
+  private async drained(partition: number): Promise<void> {
+    const shard = this.shards[partition];
+    await shard.tail;
+    if (shard.broken) throw new Error(`an apply on shard ${partition} of ${this.spec.name} failed; the shard is being reopened`);
+  }
+
+  /** Files vectors the index refused (ingest_errors; idempotent per log position). */
+  private async file(partition: number, refused: { record: ConsumedRecord; message: string }[]): Promise<void> {
+    const runner = this.runner;
+    if (!runner) return;
+    const errors = refused.map((r) => runner.ingestError(partition, r.record, IngestErrorReason.INVALID_VECTOR, r.message));
+    for (const [reason, count] of await fileByReason(this.errors, errors)) this.settings.onFiled?.(reason, count);
+  }
+
+  /**
+   * An apply the worker did not answer (it died: the pool reopens its shards) or answered
+   * with an error, or whose refusals could not be filed: the shard's applied offset stops
+   * here and the shard is reopened from its checkpoint, which replays the log from there.
+   */
+  private applyFailed(partition: number, err: unknown): void {
+    const shard = this.shards[partition];
+    if (shard.broken) return;
+    shard.broken = true;
+    if (err instanceof ShardWorkerLostError) return; // the pool tells onWorkerLost
+    this.logger.error(`apply on shard ${partition} failed: ${(err as Error).message}; reopening it from its checkpoint`);
+    this.onWorkerLost([shard.key]);
   }
 
   readableEnds(ends: Map<number, bigint>): Map<number, bigint> {
@@ -361,8 +441,11 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
   /** The worker that holds the shard saves its index and next offset in one atomic directory. */
   async checkpoint(partition: number): Promise<void> {
     const shard = this.shards[partition];
+    await this.drained(partition);
     const covered = shard.dirty;
-    const offsetJson = JSON.stringify({ nextOffset: shard.next.toString(), ...this.sessions.checkpointState(partition) });
+    // The applied offset, not the posted one: everything below it is applied and its failures filed.
+    // (Applies posted meanwhile are in the saved index too, which a replay redoes harmlessly.)
+    const offsetJson = JSON.stringify({ nextOffset: this.appliedOffsets.get(partition).toString(), ...this.sessions.checkpointState(partition) });
     shard.checkpointing = true;
     try {
       await this.workers.request(shard.key, { op: 'checkpoint', key: shard.key, dir: this.shardDir(partition), offsetFile: OFFSET_FILE, offsetJson });
@@ -375,7 +458,7 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
   private async checkpointDirty(): Promise<void> {
     await Promise.all(
       this.shards.map(async (s, p) => {
-        if (s.dirty === 0 || s.busy || s.checkpointing || s.reopening) return;
+        if (s.dirty === 0 || s.busy || s.checkpointing || s.reopening || s.broken) return;
         try {
           await this.checkpoint(p);
         } catch (err) {
@@ -394,6 +477,7 @@ export class CollectionMaterializer implements MaterializerSurface<VectorRecord>
     this.sessions.stopBuilds();
     await this.recovery;
     await this.runner?.stop();
+    await Promise.all(this.shards.map((s) => s.tail));
     if (checkpoint) await this.checkpointDirty();
     await Promise.allSettled(this.shards.map((s) => this.workers.request(s.key, { op: 'close', key: s.key })));
     for (const s of this.shards) this.workers.unplace(s.key);
