@@ -6,7 +6,6 @@
 
 import 'reflect-metadata';
 import * as path from 'node:path';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -19,6 +18,8 @@ import { AppConfig } from './config/config';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
 import { trackHttpConnections } from './http-shutdown';
 import { ROUTE_PARAM_CHARS_MAX, answerFrameworkError, configureHttpEdge } from './common/http-edge';
+import { PinoNestLogger, createLogger, fastifyLoggingOptions, installRequestLogging } from './observability/logging';
+import type { DestinationStream } from 'pino';
 
 /** Fastify's body limit: a 10,000 × 128-d JSON upsert is ~15 MB. */
 export const HTTP_BODY_BYTES_MAX = 64 * 1024 * 1024;
@@ -31,8 +32,20 @@ export interface RunningIntake {
   close(): Promise<void>;
 }
 
-export async function startIntake(config: AppConfig): Promise<RunningIntake> {
-  const logger = new Logger('Intake');
+export interface StartOptions {
+  /** Where the JSON log lines go (default: stdout, human-readable on a terminal); tests capture them here. */
+  logDestination?: DestinationStream;
+}
+
+export async function startIntake(config: AppConfig, options: StartOptions = {}): Promise<RunningIntake> {
+  // One pino logger for Fastify (request lines carry the request id) and, through the adapter, Nest's Logger.
+  const pinoLogger = createLogger(config.logLevel, options.logDestination);
+  const nestLogger = new PinoNestLogger(pinoLogger);
+  const logger = {
+    log: (m: string) => nestLogger.log(m, 'Intake'),
+    warn: (m: string) => nestLogger.warn(m, 'Intake'),
+    error: (err: unknown) => nestLogger.error(err, 'Intake'),
+  };
   const stops: (() => Promise<void>)[] = [];
   // Once, in reverse start order (app, then Postgres, then the broker), however often it is called.
   let stopped: Promise<void> | null = null;
@@ -71,9 +84,14 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
     const root = AppModule.forRoot({ config, brokers, databaseUrl, brokerCredential });
     const app = await NestFactory.create<NestFastifyApplication>(
       root,
-      new FastifyAdapter({ bodyLimit: HTTP_BODY_BYTES_MAX, routerOptions: { maxParamLength: ROUTE_PARAM_CHARS_MAX }, frameworkErrors: answerFrameworkError }),
+      new FastifyAdapter({
+        ...fastifyLoggingOptions(pinoLogger),
+        bodyLimit: HTTP_BODY_BYTES_MAX,
+        routerOptions: { maxParamLength: ROUTE_PARAM_CHARS_MAX },
+        frameworkErrors: answerFrameworkError,
+      }),
       // Body parsers are Intake's own (src/common/http-edge.ts), not Nest's defaults.
-      { logger: nestLogLevels(config.logLevel), bodyParser: false },
+      { logger: nestLogger, bodyParser: false },
     );
     brokerAccess?.bind(app.get(TokensService));
     const connections = trackHttpConnections(app.getHttpServer());
@@ -82,6 +100,8 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
       await app.close();
     });
     configureHttpEdge(app.getHttpAdapter().getInstance());
+    // First of the request hooks: the id is in the response header even when access control refuses.
+    installRequestLogging(app.getHttpAdapter().getInstance());
     // Before Nest registers its routes, so the hooks cover every one of them.
     installAccessControl(app.getHttpAdapter().getInstance(), accessRules(controllersOf(root)), app.get(TokensService), config);
     await app.listen(config.port, config.host);
@@ -93,10 +113,4 @@ export async function startIntake(config: AppConfig): Promise<RunningIntake> {
     await stopAll();
     throw err;
   }
-}
-
-function nestLogLevels(level: AppConfig['logLevel']): ('error' | 'warn' | 'log' | 'debug')[] {
-  const all: ('error' | 'warn' | 'log' | 'debug')[] = ['error', 'warn', 'log', 'debug'];
-  const upTo = { error: 1, warn: 2, info: 3, debug: 4 }[level];
-  return all.slice(0, upTo);
 }
