@@ -70,7 +70,7 @@ describe('upsertion tasks across nodes', () => {
     // Exactly once in the index: 10,000 ids, 10,000 vectors, each found by its own text.
     expect(await collectionSize(node.url, 'default')).toBe(N);
     for (let i = 0; i < N; i += 499) {
-      const res = await http(node.url, 'POST', '/vectordb/collections/default/search/dense', { query_text: itemText('kill', i), top_k: 3 });
+      const res = await http(node.url, 'POST', '/vectordb/collections/default/search/dense', { query_text: itemText('kill', i), top_k: 3, ef_search: 512 });
       expect(res.body.results[0].id).toBe(`kill-${i}`);
     }
     // In the log each item is upserted once, but for the batch the kill cut between its upsert and its record.
@@ -119,7 +119,7 @@ describe('upsertion tasks across nodes', () => {
     // Each item upserted once; a batch is appended again only if its node could not see it applied within 3 waits (a very slow node).
     expect(records.length - total).toBeLessThanOrEqual(256);
     expect(await collectionSize(a.url, 'default')).toBe(await collectionSize(b.url, 'default'));
-    for (const url of [a.url, b.url]) expect((await http(url, 'POST', '/vectordb/collections/default/search/dense', { query_text: itemText('large', 9_999), top_k: 1 })).body.results[0].id).toBe('large-9999');
+    for (const url of [a.url, b.url]) expect((await http(url, 'POST', '/vectordb/collections/default/search/dense', { query_text: itemText('large', 9_999), top_k: 1, ef_search: 512 })).body.results[0].id).toBe('large-9999');
     expect((await taskInfo(a.url, 'task-small-19')).status).toBe('done');
     console.log(`two nodes: ${total} items in 21 tasks, node a processed ${pa}, node b ${pb} (before: ${before}); ${records.length} upserts in the log`);
     await Promise.all([stopNode(a), stopNode(b)]);

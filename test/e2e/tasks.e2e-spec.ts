@@ -23,7 +23,8 @@ describe('upsertion tasks', () => {
   let partitions: number;
   const api = (method: string, path: string, body?: unknown) => http(t.app.url, method, path, body);
   const search = async (collection: string, text: string, topK = 5): Promise<string[]> => {
-    const res = await api('POST', `/vectordb/collections/${collection}/search/dense`, { query_text: text, top_k: topK });
+    // A wide ef: the collections hold thousands of near-identical texts, and the test asks for the exact one.
+    const res = await api('POST', `/vectordb/collections/${collection}/search/dense`, { query_text: text, top_k: topK, ef_search: 512 });
     expect(res.status).toBe(200);
     return res.body.results.map((r: { id: string }) => r.id);
   };
@@ -245,6 +246,19 @@ describe('upsertion tasks', () => {
     expect(value('intake_upsertion_task_items_failed_total')).toBeGreaterThanOrEqual(5);
     expect(value('intake_upsertion_task_embedding_seconds_count')).toBeGreaterThan(0);
     expect(await collectionSize(t.app.url, 'default')).toBeGreaterThanOrEqual(5_000);
+  });
+
+  it('a node stopped mid-task (SIGTERM path) resumes the task at its cursor after the restart', async () => {
+    const N = 3_000;
+    expect((await api('POST', `${TASKS}/run`, { task_id: 'task-stop', items: textItems('stop', N) })).status).toBe(201);
+    await eventually(async () => (await taskInfo(t.app.url, 'task-stop')).progress.items_done >= 4 * BATCH_ITEMS, 120_000, 'some batches done');
+    await t.restartApp();
+    const atRestart = await taskInfo(t.app.url, 'task-stop');
+    expect(atRestart.status).toBe('processing');
+    expect(atRestart.progress.items_done).toBeLessThan(N);
+    const done = await waitForStatus(t.app.url, 'task-stop', 'done');
+    expect(done.progress).toEqual({ items_total: N, items_done: N, items_upserted: N, items_failed: 0 });
+    for (const i of [0, atRestart.progress.items_done, N - 1]) expect((await search('default', itemText('stop', i)))[0]).toBe(`stop-${i}`);
   });
 
   it('fails a task whose every item failed; it survives a restart of the node, and a restart of the task after the cause is fixed finishes it', async () => {
