@@ -7,7 +7,7 @@
 // The surface label takes only the names in LAG_CHECKS (bounded).
 
 import * as fs from 'node:fs';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { HealthContributors } from './health-contributors';
 import { MetricsService } from './metrics';
@@ -25,13 +25,18 @@ const LAG_READ_TIMEOUT_MS = 2_000;
 @Injectable()
 export class OpsMetrics implements OnModuleInit {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // Optional: an app built from ObservabilityModule alone (a test) has no config and no data dir to watch.
+    @Optional() @Inject(APP_CONFIG) private readonly config: AppConfig | null,
     private readonly metrics: MetricsService,
     private readonly contributors: HealthContributors,
   ) {}
 
   onModuleInit(): void {
-    const dataDir = this.config.dataDir;
+    if (this.config) this.registerDataDir(this.config.dataDir);
+    this.registerLag();
+  }
+
+  private registerDataDir(dataDir: string): void {
     const statfs = () => {
       try {
         return fs.statfsSync(dataDir);
@@ -55,6 +60,9 @@ export class OpsMetrics implements OnModuleInit {
         if (s) this.set(s.blocks * s.bsize);
       },
     });
+  }
+
+  private registerLag(): void {
     const contributors = this.contributors;
     this.metrics.registerGauge({
       name: 'intake_consumer_lag_messages',
