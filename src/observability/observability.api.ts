@@ -48,10 +48,12 @@ export const ObservabilityApi = {
     summary: 'Prometheus metrics of this node',
     description: md(
       'The Prometheus text exposition: `intake_http_requests_total` and',
-      '`intake_http_request_duration_seconds` {method, route, status},',
-      '`intake_collection_vectors` {collection}, `intake_collection_applied_offset`',
-      '{collection, shard}, `intake_log_append_queue_bytes_depth` / `_limit`, and',
-      "prom-client's default Node.js process metrics. Unauthenticated.",
+      '`intake_http_request_duration_seconds` {method, route, status}, per surface',
+      'the records accepted, refused and applied, `intake_ingest_errors_total`',
+      '{surface, reason}, `intake_consumer_lag_messages` {surface}, index sizes',
+      '(`intake_collection_vectors` {collection}), queue depths beside their limits,',
+      "data-dir disk space, and prom-client's default Node.js process metrics. Every",
+      'metric is described in docs/metrics.md. Unauthenticated.',
     ),
     tags: ['operations'],
     responses: {
