@@ -20,11 +20,14 @@ import { CollectionSpec, collectionSpecOf, collectionView } from './collection-s
 import type { CreateCollectionInput } from './dto/create-collection';
 import { UpsertVectorsInput, vectorInputs } from './dto/upsert-vectors';
 import { requireIndexable } from './indexable';
+import { EndOffsetsLookups } from './end-offsets';
 import { EmbedderError } from '../embeddings/embedder';
 import type { DenseSearchInput } from './dto/search-dense';
 
 @Injectable()
 export class CollectionsService {
+  private readonly endOffsets = new EndOffsetsLookups((topic) => this.log.endOffsets(topic));
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly log: LogClient,
@@ -126,7 +129,7 @@ export class CollectionsService {
   }
 
   private async waitStrong(m: CollectionMaterializer): Promise<void> {
-    const ends = m.readableEnds(await this.log.endOffsets(m.topic));
+    const ends = m.readableEnds(await this.endOffsets.get(m.topic));
     if (!(await m.applied.waitForEnds(ends, this.config.applyTimeoutMs))) {
       throw Errors.unavailable(`collection ${m.spec.name} has not applied the log within ${this.config.applyTimeoutMs} ms`, {
         lag: m.applied.lag(ends).toString(),
