@@ -105,6 +105,10 @@ export class Appender {
       // kafkajs keeps each partition's messages in order in one batch: offset = base + position.
       const next = new Map<string, bigint>();
       for (const m of metadata) next.set(`${m.topicName}/${m.partition}`, BigInt(m.baseOffset as string));
+      // A partition kafkajs sent nothing for (one its metadata does not know, e.g. a topic
+      // deleted and made again under the same name) is not acknowledged: refuse, never guess.
+      const missing = batch.flatMap((p) => p.records.map((r) => `${p.topic}/${r.partition}`)).find((k) => !next.has(k));
+      if (missing !== undefined) throw new Error(`the log acknowledged no offset for partition ${missing}; nothing of this append is reported as written`);
       for (const p of batch) {
         p.resolve(
           p.records.map((r) => {

@@ -41,6 +41,25 @@ export function consumerGroupId(options: Pick<TopicConsumerOptions, 'mode' | 'gr
   return options.mode === 'replica' ? `${options.groupId}.${randomUUID().slice(0, 8)}` : options.groupId;
 }
 
+/**
+ * A handler's failure, made retriable for kafkajs: it stops a consumer for good on a
+ * TypeError, RangeError, ReferenceError or SyntaxError (and on errors marked
+ * `retriable: false`), which would leave a surface silently unapplied until the
+ * process restarts. Wrapped, the batch is retried and the consumer restarted; the
+ * stored offsets make the retry skip whatever had been committed.
+ */
+export class HandlerFailure extends Error {
+  readonly retriable = true;
+  constructor(cause: unknown) {
+    super(`materializer handler failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'IntakeHandlerFailure';
+  }
+}
+
+function retriable(err: unknown): Error {
+  return err instanceof HandlerFailure ? err : new HandlerFailure(err);
+}
+
 export class TopicConsumer {
   private consumer: Consumer | null = null;
   private stopped = false;
@@ -87,6 +106,8 @@ export class TopicConsumer {
         const keepAlive = setInterval(() => heartbeat().catch(() => undefined), HEARTBEAT_WHILE_BUSY_MS);
         try {
           await this.handler(batch.partition, records);
+        } catch (err) {
+          throw retriable(err);
         } finally {
           clearInterval(keepAlive);
         }

@@ -82,6 +82,22 @@ describe('materializer runner', () => {
     await runner.stop();
   });
 
+  it('keeps consuming after a surface throws a TypeError (which would stop a kafkajs consumer for good)', async () => {
+    const topic = 'runner.typeerror';
+    await log.ensureTopic(topic, 4);
+    await produce(topic, Array.from({ length: 500 }, (_, i) => `{"n":${i}}`));
+    const surface = new CountingSurface('typeerror', topic, 4, 'a');
+    surface.failAfterRows = 100;
+    surface.failWith = () => new TypeError("Cannot read properties of undefined (reading 'offset')");
+    const runner = countingRunner(surface, log, t.db);
+    await runner.start();
+    expect(await runner.applied.waitForEnds(await log.endOffsets(topic), 120_000)).toBe(true);
+    expect(surface.failAfterRows).toBeNull();
+    expect(await rows(topic)).toBe(500);
+    expect(await duplicates(topic)).toEqual([]);
+    await runner.stop();
+  });
+
   it('splits partitions between two shared-mode nodes; after one is killed with SIGKILL the other applies every record exactly once', async () => {
     const topic = 'runner.shared';
     await log.ensureTopic(topic, 4);

@@ -18,6 +18,8 @@ export class CountingSurface implements MaterializerSurface<{ n: number }> {
   readonly mode = 'shared' as const;
   /** Throws once, after writing its rows, in the batch that reaches this many applied records: a crash before the commit. */
   failAfterRows: number | null = null;
+  /** What that crash throws: a plain Error, or e.g. a TypeError (a bug in a surface). */
+  failWith: () => Error = () => new Error('injected crash between writing the rows and committing');
   applied = 0;
 
   constructor(
@@ -56,7 +58,7 @@ export class CountingSurface implements MaterializerSurface<{ n: number }> {
     if (this.failAfterRows !== null && this.applied >= this.failAfterRows) {
       this.failAfterRows = null;
       this.applied -= items.length;
-      throw new Error('injected crash between writing the rows and committing');
+      throw this.failWith();
     }
   }
 }
