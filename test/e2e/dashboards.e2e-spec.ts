@@ -57,11 +57,12 @@ function ruleQueries(file: string): Query[] {
 const asPrometheusQuery = (expr: string) => expr.replace(/\$__rate_interval/g, '1m').replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, '.*');
 
 describe('metric names in the PromQL parser', () => {
-  it('finds metrics and skips functions, keywords, label lists, matchers, durations and numbers', () => {
+  it('finds metrics and skips functions, keywords, comments, label lists, matchers, durations and numbers', () => {
     expect(metricNames('histogram_quantile(0.99, sum by (le, route) (rate(a_bucket{route=~"/x{y}", le!="1"}[$__rate_interval])))')).toEqual(['a_bucket']);
     expect(metricNames('sum by (instance) (rate(b_total[5m])) / on (instance) group_left (x) c > 1e-9 and d unless e offset 5m')).toEqual(['b_total', 'c', 'd', 'e']);
     expect(metricNames('1 - free{instance=~"$instance"} / size')).toEqual(['free', 'size']);
     expect(metricNames('max(x) / (sum(rate(y[1m])) > 0)')).toEqual(['x', 'y']);
+    expect(metricNames('sum(\n  # a comment: with words\n  rate(z{a="#"}[5m])\n)')).toEqual(['z']);
   });
 });
 

@@ -1,6 +1,6 @@
 // The metric names a PromQL expression reads, for checking dashboards and alert rules
 // against /metrics. Not a full parser: it removes what cannot be a metric name
-// (strings, label matchers, durations, numbers, Grafana variables, label lists after
+// (strings, comments, label matchers, durations, numbers, Grafana variables, label lists after
 // by/without/on/ignoring/group_left/group_right), then keeps identifiers that are
 // neither a function call (followed by `(`) nor a keyword.
 
@@ -9,6 +9,7 @@ const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'grou
 export function metricNames(expr: string): string[] {
   let s = expr;
   s = s.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""'); // string literals (inside matchers too)
+  s = s.replace(/#[^\n]*/g, ' '); // comments (after strings, so a # inside a string is already gone)
   s = s.replace(/\{[^{}]*\}/g, ' '); // label matchers
   s = s.replace(/\[[^\]]*\]/g, ' '); // range and subquery durations
   s = s.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, ' '); // Grafana variables ($__rate_interval, $instance)
