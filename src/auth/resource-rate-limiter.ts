@@ -11,6 +11,17 @@ export interface ResourceRateLimit {
   bytes_per_second?: number;
 }
 
+/** The request schema of a resource's `rate_limit`. */
+export const RESOURCE_RATE_LIMIT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    requests_per_second: { type: 'number', exclusiveMinimum: 0, maximum: 1e9 },
+    bytes_per_second: { type: 'number', exclusiveMinimum: 0, maximum: 1e15 },
+  },
+} as const;
+
 export class ResourceRateLimiter {
   private readonly buckets = new TokenBuckets();
 

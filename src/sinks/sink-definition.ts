@@ -3,6 +3,7 @@
 // columns each time it is used, so a column added to the table is seen at once by a
 // sink that maps columns by name.
 
+import type { ResourceRateLimit } from '../auth/resource-rate-limiter';
 import type { ColumnDef } from './column-types';
 
 export interface SinkField {
@@ -19,6 +20,8 @@ export interface SinkDefinition {
   idPath: string[];
   allowMissingFields: boolean;
   partitions: number;
+  /** Limits on this sink's ingest, per node, on top of the token's. */
+  rateLimit?: ResourceRateLimit | null;
 }
 
 export interface TableDefinition {

@@ -21,7 +21,7 @@ interface TableRow {
 interface SinkRow {
   id: string;
   table_name: string;
-  definition: { fields: SinkDefinition['fields']; id_path: string[]; allow_missing_fields: boolean };
+  definition: { fields: SinkDefinition['fields']; id_path: string[]; allow_missing_fields: boolean; rate_limit?: SinkDefinition['rateLimit'] };
   partitions: number;
   state: string;
   created_at: Date;
@@ -39,6 +39,7 @@ const toSink = (r: SinkRow): StoredSink => ({
   fields: r.definition.fields,
   idPath: r.definition.id_path,
   allowMissingFields: r.definition.allow_missing_fields,
+  rateLimit: r.definition.rate_limit ?? null,
   partitions: r.partitions,
   state: 'ACTIVE',
   createdAt: r.created_at,
@@ -113,7 +114,7 @@ export class SinkTablesRepository {
     try {
       const [row] = await this.dataSource.query(
         `INSERT INTO sinks (id, table_name, definition, partitions, state) VALUES ($1, $2, $3::jsonb, $4, 'ACTIVE') RETURNING *`,
-        [sink.id, sink.table, JSON.stringify({ fields: sink.fields, id_path: sink.idPath, allow_missing_fields: sink.allowMissingFields }), sink.partitions],
+        [sink.id, sink.table, JSON.stringify({ fields: sink.fields, id_path: sink.idPath, allow_missing_fields: sink.allowMissingFields, rate_limit: sink.rateLimit ?? null }), sink.partitions],
       );
       return toSink(row);
     } catch (err) {

@@ -51,6 +51,7 @@ const SINK = {
     id_field: { type: ['string', 'array'], items: { type: 'string' } },
     allow_missing_fields: { type: 'boolean' },
     partitions: { type: 'integer' },
+    rate_limit: { type: ['object', 'null'], description: "The sink's own ingest limits (requests_per_second, bytes_per_second), per node." },
     topic: { type: 'string', description: 'The Kafka topic the sink appends to (see docs/sinks.md to produce to it directly).' },
     state: { type: 'string', enum: ['ACTIVE'] },
     created_at: { type: 'string', format: 'date-time' },

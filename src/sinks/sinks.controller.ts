@@ -1,5 +1,5 @@
 // HTTP edge of sinks (/v2/sinks, seed 002): parse by the route's schemas (sinks.api.ts), delegate.
-import { Controller, Delete, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { AuthenticatedRequest } from '../auth/access-control';
 import { Authorize } from '../auth/access-rule';
@@ -67,8 +67,8 @@ export class SinksController {
   @Authorize('sinks:write', SINK)
   @Idempotent()
   @ApiRoute(SinksApi.ingest)
-  ingest(@ValidParam('id') id: string, @ValidBody() input: IngestInput, @ValidQuery() query: IngestQuery) {
-    return this.sinks.ingest(id, input, query);
+  ingest(@ValidParam('id') id: string, @ValidBody() input: IngestInput, @ValidQuery() query: IngestQuery, @Headers('content-length') contentLength?: string) {
+    return this.sinks.ingest(id, input, query, Number(contentLength) || 0);
   }
 
   @Get(':id/errors')

@@ -7,6 +7,7 @@
 
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ResourceRateLimiter } from '../auth/resource-rate-limiter';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Errors } from '../common/errors';
 import { isObject } from '../common/request-schema';
@@ -43,6 +44,7 @@ export function sinkView(s: StoredSink) {
     id_field: s.idPath.length === 1 ? s.idPath[0] : s.idPath,
     allow_missing_fields: s.allowMissingFields,
     partitions: s.partitions,
+    rate_limit: s.rateLimit ?? null,
     topic: Topics.sink(s.id),
     state: s.state,
     created_at: s.createdAt.toISOString(),
@@ -51,6 +53,8 @@ export function sinkView(s: StoredSink) {
 
 @Injectable()
 export class SinksService {
+  private readonly limits = new ResourceRateLimiter();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
@@ -71,6 +75,7 @@ export class SinksService {
       idPath: typeof input.id_field === 'string' ? [input.id_field] : input.id_field,
       allowMissingFields: input.allow_missing_fields ?? false,
       partitions: input.partitions ?? SINK_PARTITIONS_DEFAULT,
+      rateLimit: input.rate_limit ?? null,
     };
     const mapping = resolveMapping(definition, table);
     if (!isMapping(mapping)) throw Errors.validation(mapping.field, mapping.rule);
@@ -97,11 +102,13 @@ export class SinksService {
     this.cache.invalidateSink(id);
   }
 
-  async ingest(id: string, input: IngestInput, query: IngestQuery): Promise<IngestResult> {
+  async ingest(id: string, input: IngestInput, query: IngestQuery, requestBytes = 0): Promise<IngestResult> {
     const startedAtMs = Date.now();
     const recordsMax = this.config.sinkLimits.recordsPerRequestMax;
     if (input.records.length > recordsMax) throw Errors.validation('records', `must hold at most ${recordsMax} records, got ${input.records.length}`);
     const { sink, validator } = await this.cache.get(id);
+    // The sink's own limits (per node), on top of the token's: before anything is appended.
+    this.limits.check('sink', sink.id, sink.id, sink.rateLimit, requestBytes);
     const topic = Topics.sink(id);
     const statuses: RecordStatus[] = new Array(input.records.length);
     const accepted: AcceptedRecord[] = [];

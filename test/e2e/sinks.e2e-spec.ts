@@ -303,6 +303,26 @@ describe('sinks', () => {
     expect((await req('GET', '/v2/tables/things/rows', undefined, open)).status).toBe(200);
   });
 
+  it("a burst over a sink's own rate limit gets 429 with Retry-After; every accepted record becomes a row, refused ones append nothing", async () => {
+    const created = await req('POST', '/v2/sinks', { name: 'proj-limited', table: 'projects', id_field: 'project_id', fields: FIELDS, allow_missing_fields: true, rate_limit: { requests_per_second: 3 } });
+    expect(created.status).toBe(201);
+    expect(created.body.rate_limit).toEqual({ requests_per_second: 3 });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => req('POST', '/v2/sinks/proj-limited', { records: [{ value: full(`rl-${i}`) }] })));
+    const accepted = answers.flatMap((a, i) => (a.status === 200 ? [`rl-${i}`] : []));
+    const refused = answers.filter((a) => a.status === 429);
+    expect(accepted.length).toBeGreaterThanOrEqual(3);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(accepted.length + refused.length).toBe(12);
+    expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused[0].headers.get('ratelimit-limit')).toBe('3');
+    expect(refused[0].body.error).toMatchObject({ code: 'INTAKE_RATE_LIMITED', message: "sink 'proj-limited' is over its rate limit" });
+    await eventually(async () => (await t.db.query(`SELECT count(*)::int AS n FROM intake_tables.projects WHERE project_id LIKE 'rl-%'`))[0].n >= accepted.length, 30_000, 'the accepted rows');
+    await new Promise((r) => setTimeout(r, 500));
+    const ids = (await t.db.query(`SELECT project_id FROM intake_tables.projects WHERE project_id LIKE 'rl-%' ORDER BY project_id`)).map((r: { project_id: string }) => r.project_id);
+    expect(ids).toEqual(accepted.sort());
+    expect((await req('DELETE', '/v2/sinks/proj-limited')).status).toBe(204);
+  });
+
   it('deletes a sink (its topic too), then its table', async () => {
     expect((await req('DELETE', '/v2/sinks/where')).status).toBe(204);
     expect((await req('GET', '/v2/sinks/where')).status).toBe(404);

@@ -4,6 +4,7 @@
 
 import type { JsonSchema } from '../../common/request-schema';
 import { NAME_SCHEMA } from '../../common/identifiers';
+import { RESOURCE_RATE_LIMIT_SCHEMA, ResourceRateLimit } from '../../auth/resource-rate-limiter';
 import { COLUMN_DEF_SCHEMA, COLUMNS_PER_TABLE_MAX, ColumnDef } from '../column-types';
 
 /**
@@ -56,6 +57,7 @@ export interface CreateSinkInput {
   id_field: string | string[];
   allow_missing_fields?: boolean;
   partitions?: number;
+  rate_limit?: ResourceRateLimit;
 }
 
 export const CREATE_SINK_SCHEMA: JsonSchema = {
@@ -90,6 +92,7 @@ export const CREATE_SINK_SCHEMA: JsonSchema = {
       description: "Where the row id is in a record value: a top-level key, or a path of keys.",
     },
     allow_missing_fields: { type: 'boolean', default: false, description: 'A record lacking a mapped field writes NULL there instead of being refused (a `required` column is still required).' },
+    rate_limit: { ...RESOURCE_RATE_LIMIT_SCHEMA, description: "Limits on this sink's ingest (requests/s, request bytes/s), per node, on top of the token's: 429 with Retry-After beyond." },
     partitions: { type: 'integer', minimum: 1, maximum: SINK_PARTITIONS_MAX, default: SINK_PARTITIONS_DEFAULT, description: "Partitions of the sink's topic: how many nodes can share its materialization." },
   },
 };

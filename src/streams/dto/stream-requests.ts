@@ -6,6 +6,7 @@
 
 import type { JsonSchema } from '../../common/request-schema';
 import { NAME_SCHEMA } from '../../common/identifiers';
+import { RESOURCE_RATE_LIMIT_SCHEMA } from '../../auth/resource-rate-limiter';
 
 export const PROCESSORS_MAX = 64;
 export const ROUTES_MAX = 64;
@@ -114,15 +115,7 @@ const ROUTE_SCHEMA: JsonSchema = {
   },
 };
 
-export const RATE_LIMIT_SCHEMA: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: {
-    requests_per_second: { type: 'number', exclusiveMinimum: 0, maximum: 1e9 },
-    bytes_per_second: { type: 'number', exclusiveMinimum: 0, maximum: 1e15 },
-  },
-};
+export const RATE_LIMIT_SCHEMA: JsonSchema = RESOURCE_RATE_LIMIT_SCHEMA;
 
 /**
  * One of several object shapes told apart by `type`: if/then per type, so a bad
