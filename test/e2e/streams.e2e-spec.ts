@@ -512,6 +512,16 @@ describe('streams', () => {
       expect(got).toEqual(accepted.sort());
       const delivered: { n: string }[] = await t.db.query(`SELECT sum(events)::text AS n FROM stream_deliveries WHERE stream_id = $1`, [s.body.id]);
       expect(Number(delivered[0].n)).toBe(accepted.length);
+      // The log holds each accepted request exactly once and nothing of a refused one.
+      const consumer = kafkaClient(t.broker).consumer({ groupId: `log-check-${Date.now()}` });
+      await consumer.connect();
+      await consumer.subscribe({ topic: s.body.topic, fromBeginning: true });
+      const inLog: string[] = [];
+      await consumer.run({ eachMessage: async ({ message }) => void inLog.push(JSON.parse(message.value!.toString()).event.transactionId) });
+      await eventually(() => inLog.length >= accepted.length, 30_000, 'the log read back');
+      await new Promise((r) => setTimeout(r, 500));
+      await consumer.disconnect();
+      expect(inLog.sort()).toEqual(accepted.sort());
     });
   });
 });
