@@ -129,6 +129,8 @@ export class TokensService implements OnModuleInit {
     const token = await this.get(id);
     if (token.isAdmin) throw Errors.invalidState('the admin token is replaced with INTAKE_ROTATE_ADMIN_TOKEN=1 or INTAKE_ADMIN_TOKEN, not revoked', { id });
     await this.repo.revoke(id);
+    // This node refuses it at once; other nodes within TOKEN_CACHE_TTL_MS.
+    for (const [secret, entry] of this.cache) if (entry.found?.token.id === id) this.cache.delete(secret);
   }
 
   /**
