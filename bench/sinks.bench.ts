@@ -16,13 +16,13 @@
 // for the Intake child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/intake-prof"), BENCH_SINK_NOWAIT=1: calls
 // without ?wait=applied (they return once in the log) and the clock stops when every row is visible.
 
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort, startIntakeChild } from './intake-child';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { numberFromEnv } from './report';
@@ -146,16 +146,6 @@ function request(base: string, method: string, pathname: string, body?: unknown)
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function rawInsert(url: string): Promise<number> {
   const clients = await Promise.all(Array.from({ length: CLIENTS }, async () => {
@@ -200,21 +190,10 @@ async function main(): Promise<void> {
     const rawBefore = await rawInsert(pg.url);
     console.log(`raw multi-row INSERT (before): ${Math.round(rawBefore)} rows/s`);
 
-    const port = await freePort();
     fs.mkdirSync(path.join(root, 'app'), { mode: 0o755 });
-    child = spawn(process.execPath, [...(process.env.BENCH_CHILD_EXEC_ARGV ?? '').split(' ').filter(Boolean), path.join(__dirname, '..', 'src', 'main.js')], {
-      env: { ...process.env, INTAKE_DATA_DIR: path.join(root, 'app'), PORT: String(port), INTAKE_BROKER_PORT: '0', DATABASE_URL: pg.url, INTAKE_LOG_LEVEL: 'warn', INTAKE_ADMIN_TOKEN: TOKEN, INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /Intake listening on (\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child!.once('exit', (code) => reject(new Error(`Intake exited during startup (${code})`)));
-    });
+    const app = await startIntakeChild({ INTAKE_DATA_DIR: path.join(root, 'app'), INTAKE_BROKER_PORT: '0', DATABASE_URL: pg.url, INTAKE_LOG_LEVEL: 'warn', INTAKE_ADMIN_TOKEN: TOKEN, INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000' });
+    child = app.child;
+    const url = app.url;
     const must = async (r: Promise<{ status: number; body: string }>, status: number) => {
       const res = await r;
       if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.body.slice(0, 500)}`);

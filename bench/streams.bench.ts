@@ -13,13 +13,13 @@
 // BENCH_STREAM_BATCH=500 per request, BENCH_STREAM_CLIENTS=4, BENCH_CHILD_EXEC_ARGV extra node flags for
 // the Intake child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/intake-prof").
 
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort, startIntakeChild } from './intake-child';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
@@ -63,16 +63,6 @@ function post(base: string, pathname: string, body: string, contentType: string,
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-bench-streams-'));
@@ -80,21 +70,11 @@ async function main(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dataDir: path.join(root, 'pg'), port: 0 });
   let child: ChildProcess | null = null;
   try {
-    const [port, brokerPort] = [await freePort(), await freePort()];
+    const brokerPort = await freePort();
     fs.mkdirSync(path.join(root, 'app'), { mode: 0o755 });
-    child = spawn(process.execPath, [...(process.env.BENCH_CHILD_EXEC_ARGV ?? '').split(' ').filter(Boolean), path.join(__dirname, '..', 'src', 'main.js')], {
-      env: { ...process.env, INTAKE_DATA_DIR: path.join(root, 'app'), PORT: String(port), INTAKE_BROKER_PORT: String(brokerPort), DATABASE_URL: pg.url, INTAKE_LOG_LEVEL: 'warn', INTAKE_ADMIN_TOKEN: TOKEN, INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000', INTAKE_RATE_LIMIT_BYTES_PER_SECOND: String(1024 ** 4) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /Intake listening on (\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child!.once('exit', (code) => reject(new Error(`Intake exited during startup (${code})`)));
-    });
+    const app = await startIntakeChild({ INTAKE_DATA_DIR: path.join(root, 'app'), INTAKE_BROKER_PORT: String(brokerPort), DATABASE_URL: pg.url, INTAKE_LOG_LEVEL: 'warn', INTAKE_ADMIN_TOKEN: TOKEN, INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000', INTAKE_RATE_LIMIT_BYTES_PER_SECOND: String(1024 ** 4) });
+    child = app.child;
+    const url = app.url;
     const must = async (r: Promise<{ status: number; body: string }>, status: number) => {
       const res = await r;
       if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.body.slice(0, 500)}`);

@@ -14,13 +14,13 @@
 // Postgres). Environment: BENCH_TASK_N=10000 items, BENCH_TASK_BATCH=256 (INTAKE_TASK_BATCH_ITEMS),
 // BENCH_TASK_ROUNDS=2, BENCH_TASK_DIMENSION=384.
 
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort, startIntakeChild } from './intake-child';
 import { hashingEmbed } from '../src/embeddings';
 import { numberFromEnv } from './report';
 
@@ -62,16 +62,6 @@ async function must(r: Promise<{ status: number; body: string }>, ...statuses: n
   return res;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 
@@ -115,12 +105,8 @@ async function main(): Promise<void> {
   fs.chmodSync(root, 0o755);
   let child: ChildProcess | null = null;
   try {
-    const port = await freePort();
-    child = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main.js')], {
-      env: {
-        ...process.env,
+    const app = await startIntakeChild({
         INTAKE_DATA_DIR: path.join(root, 'app'),
-        PORT: String(port),
         INTAKE_BROKER_PORT: '0',
         INTAKE_PG_PORT: '0',
         INTAKE_LOG_LEVEL: 'warn',
@@ -128,18 +114,9 @@ async function main(): Promise<void> {
         INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000',
         INTAKE_TASK_BATCH_ITEMS: String(BATCH),
         INTAKE_DEFAULT_COLLECTION_DIMENSION: String(DIMENSION),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /Intake listening on (\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child!.once('exit', (code) => reject(new Error(`Intake exited during startup (${code})`)));
-    });
+    child = app.child;
+    const url = app.url;
     await must(request(url, 'POST', '/vectordb/collections', { name: 'bench-stream', dense_vector: { enabled: true, dimension: DIMENSION } }), 201);
     // Warm-up: the worker's consumer group forms, both paths compile.
     await must(request(url, 'POST', '/embeddings/upsertion-tasks/run', { task_id: 'warm', items: Array.from({ length: BATCH }, (_, i) => item('warm', i)) }), 201);
