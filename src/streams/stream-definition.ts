@@ -4,7 +4,7 @@
 // operators, regular expressions compile, paths never reach a prototype.
 
 import type { ResourceRateLimit } from '../auth/resource-rate-limiter';
-import { Errors, ValidationError } from '../common/errors';
+import { Errors } from '../common/errors';
 import { conditionProblem, Condition } from './conditions';
 import { FORBIDDEN_KEYS } from './event-paths';
 
@@ -139,8 +139,4 @@ export function definitionProblem(d: StreamDefinition): { field: string; rule: s
     }
   }
   return null;
-}
-
-export function isValidationError(err: unknown): err is ValidationError {
-  return err instanceof ValidationError;
 }

@@ -106,11 +106,6 @@ export class StreamRegistry implements OnModuleInit, BeforeApplicationShutdown {
     await live.surface.close();
   }
 
-  /** Applied offsets per destination of a stream, on this node (for health and tests). */
-  runners(streamId: string): { destination: string; runner: MaterializerRunner<RecordEvent[]> }[] {
-    return [...this.live.entries()].filter(([k]) => k.startsWith(`${streamId}/`)).map(([, l]) => ({ destination: l.surface.destinationName, runner: l.runner }));
-  }
-
   /**
    * Log messages not yet delivered, per destination (the cluster's figure: shared mode).
    * Up whatever the figure: a destination that is down is no one node's fault, and a 503

@@ -5,9 +5,8 @@
 // the events as NDJSON, a single event's body as sent) → answer once durable.
 
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Errors, InvalidFormatError } from '../common/errors';
-import { APP_CONFIG, AppConfig } from '../config/config';
 import { LogClient } from '../log/log-client';
 import { partitionForKey } from '../log/partitioner';
 import { Topics } from '../log/topics';
@@ -72,7 +71,6 @@ export class StreamsService {
   private readonly limits = new ResourceRateLimiter();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repo: StreamsRepository,
     private readonly log: LogClient,
     private readonly registry: StreamRegistry,
@@ -154,10 +152,6 @@ export class StreamsService {
     }
     if (!parsed.batch) return { status: 'accepted', ingested_bytes: ingested, stream_id: stream.id };
     return { status: 'accepted', ingested_bytes: ingested, stream_id: stream.id, accepted: parsed.events.length, rejected: parsed.rejected };
-  }
-
-  get nodeId(): string {
-    return this.config.nodeId;
   }
 }
 
