@@ -53,7 +53,7 @@ export interface TxnHost {
 export class TransactionCoordinator {
   private readonly file: string;
   private readonly txns = new Map<string, TxnState>();
-  /** TxnOffsetCommit offsets waiting for their transaction's commit (not persisted: an open transaction is aborted on restart). */
+  /** TxnOffsetCommit offsets by producer id, then group, waiting for a commit (not persisted: an open transaction is aborted on restart). */
   private readonly pending = new Map<string, PendingOffsets>();
 
   constructor(
@@ -71,7 +71,7 @@ export class TransactionCoordinator {
     for (const [id, t] of this.txns) {
       if (!t.ongoing) continue;
       for (const p of t.partitions) this.host.partition(p.topic, p.partition)?.txns.begin(BigInt(t.producerId), BigInt(p.from), t.epoch);
-      touched.push(...this.writeMarkers(id, t, false).touched);
+      touched.push(...this.writeMarkers(t, false).touched);
     }
     return Promise.all(touched.map((log) => log.flush())).then(() => undefined);
   }
@@ -132,21 +132,23 @@ export class TransactionCoordinator {
     return ErrorCode.NONE;
   }
 
-  /** TxnOffsetCommit: held until the transaction commits. */
+  /**
+   * TxnOffsetCommit, as Kafka's group coordinator takes it: held per producer id and group,
+   * without checking the producer against its transactional id (Kafka 2.4 does not either).
+   * They become the group's offsets when a transaction of that producer id commits with the
+   * group added (AddOffsetsToTxn), are dropped when it aborts, and otherwise stay pending:
+   * offsets from a producer id no transaction ever commits are never visible.
+   */
   commitOffsets(
-    transactionalId: string,
     producerId: bigint,
-    epoch: number,
     groupId: string,
     offsets: { topic: string; partition: number; offset: bigint; leaderEpoch: number; metadata: string }[],
   ): number {
-    const t = this.check(transactionalId, producerId, epoch);
-    if (typeof t === 'number') return t;
-    if (!t.ongoing || !t.groups.includes(groupId)) return ErrorCode.INVALID_TXN_STATE;
-    const byGroup: PendingOffsets = this.pending.get(transactionalId) ?? new Map();
+    const key = String(producerId);
+    const byGroup: PendingOffsets = this.pending.get(key) ?? new Map();
     const list = (byGroup.get(groupId) ?? []).filter((o) => !offsets.some((n) => n.topic === o.topic && n.partition === o.partition));
     byGroup.set(groupId, [...list, ...offsets]);
-    this.pending.set(transactionalId, byGroup);
+    this.pending.set(key, byGroup);
     return ErrorCode.NONE;
   }
 
@@ -159,7 +161,7 @@ export class TransactionCoordinator {
 
   /** Writes the markers (fsynced before this resolves), then the committed offsets. */
   private async complete(transactionalId: string, t: TxnState, commit: boolean): Promise<number> {
-    const { touched, pending } = this.writeMarkers(transactionalId, t, commit);
+    const { touched, pending } = this.writeMarkers(t, commit);
     await Promise.all(touched.map((log) => log.flush()));
     let error: number = ErrorCode.NONE;
     if (commit && pending) {
@@ -175,7 +177,7 @@ export class TransactionCoordinator {
    * Appends a marker to each partition and closes the transaction, synchronously, so no other
    * request can see it half ended; the caller awaits the fsync.
    */
-  private writeMarkers(transactionalId: string, t: TxnState, commit: boolean): { touched: PartitionLog[]; pending: PendingOffsets | undefined } {
+  private writeMarkers(t: TxnState, commit: boolean): { touched: PartitionLog[]; pending: PendingOffsets | undefined } {
     const producerId = BigInt(t.producerId);
     const type = commit ? CONTROL_TYPE.COMMIT : CONTROL_TYPE.ABORT;
     const now = Date.now();
@@ -187,8 +189,16 @@ export class TransactionCoordinator {
       log.txns.end(producerId, baseOffset, !commit);
       touched.push(log);
     }
-    const pending = this.pending.get(transactionalId);
-    this.pending.delete(transactionalId);
+    // The marker completes the producer's pending offsets of the groups in this transaction only.
+    const held = this.pending.get(t.producerId);
+    const pending: PendingOffsets = new Map();
+    for (const groupId of t.groups) {
+      const offsets = held?.get(groupId);
+      if (!offsets) continue;
+      pending.set(groupId, offsets);
+      held?.delete(groupId);
+    }
+    if (held?.size === 0) this.pending.delete(t.producerId);
     t.ongoing = false;
     t.partitions = [];
     t.groups = [];

@@ -131,12 +131,25 @@ describe('transaction APIs', () => {
     await addPartition(pid, 0);
     const txnCommit = (offset: bigint) =>
       call(28, 2, { transactional_id: 'tx', group_id: 'g', producer_id: pid, producer_epoch: 0, topics: [{ name: 't', partitions: [{ partition_index: 0, committed_offset: offset, committed_leader_epoch: -1, committed_metadata: null }] }] });
-    expect((await txnCommit(5n)).topics[0].partitions[0].error_code).toBe(ErrorCode.INVALID_TXN_STATE); // group not added
+    // Before AddOffsetsToTxn the offsets are taken (Kafka 2.4) but only the group's commit marker would release them.
+    expect((await txnCommit(3n)).topics[0].partitions[0].error_code).toBe(0);
     expect((await call(25, 1, { transactional_id: 'tx', producer_id: pid, producer_epoch: 0, group_id: 'g' })).error_code).toBe(0);
     expect((await txnCommit(5n)).topics[0].partitions[0].error_code).toBe(0);
     expect(cluster.groups.fetchOffsets('g', [{ topic: 't', partition: 0 }])[0].offset).toBe(-1n);
     expect((await end(pid, 0, true)).error_code).toBe(0);
     expect(cluster.groups.fetchOffsets('g', [{ topic: 't', partition: 0 }])[0].offset).toBe(5n);
+  });
+
+  it('TxnOffsetCommit from a producer id no transaction belongs to succeeds, as in Kafka 2.4, and its offsets never show', async () => {
+    const { producer_id: pid } = await init();
+    const commitAs = (producerId: bigint, offset: bigint) =>
+      call(28, 0, { transactional_id: 'foo', group_id: 'g', producer_id: producerId, producer_epoch: 999, topics: [{ name: 't', partitions: [{ partition_index: 0, committed_offset: offset, committed_metadata: null }] }] });
+    expect((await commitAs(999n, 7n)).topics[0].partitions[0].error_code).toBe(0);
+    // The real transaction commits with the group: only its own producer id's offsets appear.
+    await addPartition(pid, 0);
+    expect((await call(25, 1, { transactional_id: 'tx', producer_id: pid, producer_epoch: 0, group_id: 'g' })).error_code).toBe(0);
+    expect((await end(pid, 0, true)).error_code).toBe(0);
+    expect(cluster.groups.fetchOffsets('g', [{ topic: 't', partition: 0 }])[0].offset).toBe(-1n);
   });
 
   it('a transaction open when the broker stops is aborted when it starts again', async () => {

@@ -1,9 +1,10 @@
 // TxnOffsetCommit (key 28), versions 0-2.
 // v0: a group's offsets inside a transaction. v1: same wire format. v2: committed_leader_epoch.
 // Not implemented: v3+ (flexible; group generation and member id, KIP-447).
-// The offsets are held by the transaction coordinator and written to the group when EndTxn
-// commits (dropped on abort). The group must have joined the transaction (AddOffsetsToTxn):
-// INVALID_TXN_STATE otherwise; a stale producer: INVALID_PRODUCER_EPOCH / _ID_MAPPING.
+// As Kafka 2.4's group coordinator: the producer id / epoch are not checked against the
+// transactional id; the offsets are held per producer id and group and written to the group
+// when a transaction of that producer id, with the group added (AddOffsetsToTxn), commits
+// (dropped on abort). Offsets of a producer id no such transaction commits never become visible.
 // ACLs (SASL principals): WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
 // READ on the group (GROUP_AUTHORIZATION_FAILED).
 import { OPERATION, RESOURCE } from '../acls';
@@ -33,7 +34,7 @@ export const txnOffsetCommit: ApiHandler = {
     if (!transactionAuthorized(ctx, request.transactional_id)) error_code = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     else if (!authorized(ctx, OPERATION.READ, RESOURCE.GROUP, request.group_id)) error_code = ErrorCode.GROUP_AUTHORIZATION_FAILED;
     else if (offsets.some((o) => o.metadata.length > METADATA_CHARS_MAX)) error_code = ErrorCode.OFFSET_METADATA_TOO_LARGE;
-    else error_code = ctx.cluster.transactions.commitOffsets(request.transactional_id, request.producer_id, request.producer_epoch, request.group_id, offsets);
+    else error_code = ctx.cluster.transactions.commitOffsets(request.producer_id, request.group_id, offsets);
     return {
       throttle_time_ms: 0,
       topics: topics.map((t) => ({ name: t.name, partitions: (t.partitions as Message[]).map((p) => ({ partition_index: p.partition_index, error_code })) })),
