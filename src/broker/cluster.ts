@@ -10,6 +10,7 @@ import { BrokerOptions } from './config';
 import { GroupCoordinator } from './groups/group-coordinator';
 import { ErrorCode, KafkaError } from './protocol/errors';
 import { InvalidRecordBatchError, splitBatches, stampLogAppendTime } from './protocol/record-batch';
+import { compactedTopicRefusal } from './protocol/record-keys';
 import { OffsetStore } from './storage/offset-store';
 import { OffsetOutOfRangeError, PartitionLog } from './storage/partition-log';
 import { TransactionCoordinator } from './transactions';
@@ -128,6 +129,10 @@ export class Cluster {
       indexIntervalBytes: this.options.indexIntervalBytes,
       retentionMs: config.retentionMs,
       retentionBytes: config.retentionBytes,
+      deleteByRetention: config.deleteByRetention,
+      compact: config.compact,
+      deleteRetentionMs: config.deleteRetentionMs,
+      minCleanableDirtyRatio: config.minCleanableDirtyRatio,
     };
   }
 
@@ -279,6 +284,14 @@ export class Cluster {
       if (b.header.isTransactional && !log.txns.isOpen(b.header.producerId, b.header.producerEpoch)) {
         return fail(ErrorCode.INVALID_TXN_STATE, `producer ${b.header.producerId} (epoch ${b.header.producerEpoch}) has no transaction open on ${topicName}/${partitionIndex}`);
       }
+      const refusal = config.compact ? compactedTopicRefusal(b.bytes, b.header) : null;
+      if (refusal === 'keyless_record') {
+        return fail(ErrorCode.INVALID_RECORD, `Compacted topic cannot accept message without key in topic partition ${topicName}-${partitionIndex}.`);
+      }
+      if (refusal === 'unreadable_codec') {
+        // The cleaner must read keys; the broker has gzip only (snappy, lz4 and zstd are stored unread elsewhere).
+        return fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `compacted topic ${topicName} takes uncompressed or gzip batches only (compression codec ${b.header.compression})`);
+      }
       if (config.timestampType === 'CreateTime') {
         // Kafka checks every record; the batch's first and max timestamps bound what producers send.
         const limit = config.timestampDifferenceMaxMs;
@@ -352,13 +365,35 @@ export class Cluster {
     return id;
   }
 
+  /**
+   * Runs every retentionCheckIntervalMs (Kafka's log.retention.check.interval.ms): retention
+   * for cleanup.policy delete, then the log cleaner for compact when it is due (PartitionLog.clean).
+   */
   enforceRetention(nowMs: number): void {
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {
         p.enforceRetention(nowMs);
+        this.cleanPartition(topic.name, p, nowMs, false);
         p.txns.trimBelow(p.logStartOffset);
         p.producers.expire(nowMs, PRODUCER_ID_IDLE_MS_MAX);
       }
+    }
+  }
+
+  /** The log cleaner on every compacted partition now, due or not (tests, operators); returns the records removed. */
+  cleanLogs(nowMs = Date.now()): number {
+    let removed = 0;
+    for (const topic of this.topics.values()) for (const p of topic.partitions) removed += this.cleanPartition(topic.name, p, nowMs, true);
+    return removed;
+  }
+
+  private cleanPartition(topic: string, log: PartitionLog, nowMs: number, force: boolean): number {
+    try {
+      return log.clean(nowMs, force);
+    } catch (err) {
+      // One partition's failure (e.g. a full disk) leaves its old segments in place; the others go on.
+      console.warn(`broker: cleaning ${topic} (${log.dir}) failed: ${err}`);
+      return 0;
     }
   }
 

@@ -1,7 +1,10 @@
-// Per-topic configuration: the knobs this broker honours, under Apache Kafka's names,
-// accepted by CreateTopics and AlterConfigs and listed by DescribeConfigs. Anything
-// else is refused with INVALID_CONFIG rather than silently ignored, so nobody believes
-// a topic is compacted when it is not.
+// Per-topic configuration under Apache Kafka's names: the whole topic config catalogue of
+// Kafka 2.4, accepted by CreateTopics and AlterConfigs and listed by DescribeConfigs. The
+// configs this broker honours (retention, segment size, cleanup policy and compaction,
+// message size and timestamps) act; the rest (topic-config-catalogue.ts) are validated as
+// Kafka validates them, stored and listed with Kafka 2.4's defaults, and have no effect, so
+// tools that set them (kafka-configs, Kafka UIs, Kafka Connect) keep working. A name Kafka
+// does not know is INVALID_CONFIG, as in Kafka.
 //
 // A topic keeps only the values set on it (its overrides, persisted in topics.json);
 // the effective config is those over the broker's defaults, as in Kafka, so a broker
@@ -9,6 +12,7 @@
 
 import { BrokerOptions } from './config';
 import { ErrorCode, KafkaError } from './protocol/errors';
+import { CONFIG_TYPE, LONG_MAX, parseLong, StoredConfigDef, STORED_CONFIGS } from './topic-config-catalogue';
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
@@ -22,19 +26,24 @@ export interface TopicConfig {
   timestampType: TimestampType;
   /** CreateTime batches further than this from the broker's clock are refused (INVALID_TIMESTAMP). */
   timestampDifferenceMaxMs: number;
+  /** cleanup.policy contains `compact`: keyed records only, and the cleaner keeps the latest per key. */
+  compact: boolean;
+  /** cleanup.policy contains `delete`: retention.ms / retention.bytes delete old segments. */
+  deleteByRetention: boolean;
+  /** Kafka `delete.retention.ms`: how long the cleaner keeps a tombstone (null value). */
+  deleteRetentionMs: number;
+  /** Kafka `min.cleanable.dirty.ratio`: the cleaner runs once this share of the closed log is new. */
+  minCleanableDirtyRatio: number;
 }
 
 /** Names and values set on one topic, exactly as the client sent them. */
 export type TopicConfigOverrides = Record<string, string>;
 
-/** Kafka's DescribeConfigs config_type values. */
-const CONFIG_TYPE = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, LIST: 7 } as const;
 /** Kafka's DescribeConfigs config_source values. */
 export const CONFIG_SOURCE = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
 
 const SEGMENT_BYTES_MIN = 1024;
 const MAX_MESSAGE_BYTES_MIN = 0;
-const LONG_MAX = '9223372036854775807';
 
 interface ConfigDef {
   name: string;
@@ -46,24 +55,40 @@ interface ConfigDef {
   apply(config: TopicConfig, value: string): void;
 }
 
-function parseLong(name: string, value: string, min: number): number {
-  const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
-  // Long.MAX_VALUE and friends arrive as 19-digit strings: beyond 2^53 they mean "unbounded".
-  if (!Number.isFinite(n) || n < min) {
-    throw new KafkaError(ErrorCode.INVALID_CONFIG, `config ${name}=${value} must be an integer >= ${min}`);
-  }
-  return n;
-}
-
 const DEFS: ConfigDef[] = [
   {
     name: 'cleanup.policy',
     brokerName: 'log.cleanup.policy',
     type: CONFIG_TYPE.LIST,
-    documentation: 'delete only: log compaction is not implemented, so compact is refused',
+    documentation: 'delete (retention deletes old segments), compact (the cleaner keeps the latest record per key), or compact,delete',
     defaultValue: () => 'delete',
-    apply: (_c, value) => {
-      if (value !== 'delete') throw new KafkaError(ErrorCode.INVALID_CONFIG, `cleanup.policy=${value} is not supported (only delete)`);
+    apply: (c, value) => {
+      const policies = value.split(',').map((v) => v.trim());
+      if (policies.length === 0 || policies.some((p) => p !== 'delete' && p !== 'compact')) {
+        throw new KafkaError(ErrorCode.INVALID_CONFIG, `cleanup.policy=${value} must be delete, compact or compact,delete`);
+      }
+      c.compact = policies.includes('compact');
+      c.deleteByRetention = policies.includes('delete');
+    },
+  },
+  {
+    name: 'delete.retention.ms',
+    brokerName: 'log.cleaner.delete.retention.ms',
+    type: CONFIG_TYPE.LONG,
+    documentation: 'how long the cleaner of a compacted topic keeps a tombstone (a record with a null value)',
+    defaultValue: () => '86400000',
+    apply: (c, value) => void (c.deleteRetentionMs = parseLong('delete.retention.ms', value, 0)),
+  },
+  {
+    name: 'min.cleanable.dirty.ratio',
+    brokerName: 'log.cleaner.min.cleanable.ratio',
+    type: CONFIG_TYPE.DOUBLE,
+    documentation: 'the cleaner compacts a partition once this share of its closed segments was written since the last cleaning',
+    defaultValue: () => '0.5',
+    apply: (c, value) => {
+      const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+      if (!(n >= 0 && n <= 1)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `config min.cleanable.dirty.ratio=${value} must be a number from 0 to 1`);
+      c.minCleanableDirtyRatio = n;
     },
   },
   {
@@ -130,7 +155,20 @@ const DEFS: ConfigDef[] = [
   },
 ];
 
-const DEF_BY_NAME = new Map(DEFS.map((d) => [d.name, d]));
+/** Served without effect (topic-config-catalogue.ts): validated, stored, listed. */
+function storedDef(d: StoredConfigDef): ConfigDef {
+  return {
+    name: d.name,
+    brokerName: d.brokerName,
+    type: d.type,
+    documentation: `${d.documentation} (stored and listed; no effect on the embedded broker)`,
+    defaultValue: () => d.defaultValue,
+    apply: (_c, value) => d.validate(value),
+  };
+}
+
+const ALL_DEFS = [...DEFS, ...STORED_CONFIGS.map(storedDef)].sort((a, b) => a.name.localeCompare(b.name));
+const DEF_BY_NAME = new Map(ALL_DEFS.map((d) => [d.name, d]));
 
 function defaultsOf(options: BrokerOptions): TopicConfig {
   return {
@@ -140,6 +178,10 @@ function defaultsOf(options: BrokerOptions): TopicConfig {
     maxMessageBytes: options.batchBytesMax,
     timestampType: 'CreateTime',
     timestampDifferenceMaxMs: Number.MAX_SAFE_INTEGER,
+    compact: false,
+    deleteByRetention: true,
+    deleteRetentionMs: 86_400_000,
+    minCleanableDirtyRatio: 0.5,
   };
 }
 
@@ -148,7 +190,7 @@ export function resolveTopicConfig(overrides: TopicConfigOverrides, options: Bro
   const config = defaultsOf(options);
   for (const [name, value] of Object.entries(overrides)) {
     const def = DEF_BY_NAME.get(name);
-    if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `config ${name} is not supported by the embedded broker`);
+    if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
     def.apply(config, value);
   }
   return config;
@@ -162,7 +204,7 @@ export function parseTopicConfigs(
   const overrides: TopicConfigOverrides = {};
   for (const { name, value } of configs) {
     if (value === null) {
-      if (!DEF_BY_NAME.has(name)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `config ${name} is not supported by the embedded broker`);
+      if (!DEF_BY_NAME.has(name)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
       continue;
     }
     overrides[name] = value;
@@ -200,13 +242,17 @@ export interface DescribedConfig {
   documentation: string;
 }
 
-/** Every served config of a topic (or only `names`, unknown names skipped as Kafka does). */
+/**
+ * Every config of a topic (or only `names`, unknown names skipped as Kafka does). Synonyms as
+ * Kafka 2.4 lists them: the topic's own value, then the broker-level default only where the
+ * broker config has the same name (compression.type, min.insync.replicas, …).
+ */
 export function describeTopicConfigs(overrides: TopicConfigOverrides, options: BrokerOptions, names: string[] | null): DescribedConfig[] {
-  const wanted = pick(DEFS, (d) => d.name, names);
+  const wanted = pick(ALL_DEFS, (d) => d.name, names);
   return wanted.map((d) => {
     const set = overrides[d.name];
     const fallback = d.defaultValue(options);
-    const synonyms: DescribedConfig['synonyms'] = [{ name: d.brokerName, value: fallback, source: CONFIG_SOURCE.DEFAULT_CONFIG }];
+    const synonyms: DescribedConfig['synonyms'] = d.brokerName === d.name ? [{ name: d.brokerName, value: fallback, source: CONFIG_SOURCE.DEFAULT_CONFIG }] : [];
     if (set !== undefined) synonyms.unshift({ name: d.name, value: set, source: CONFIG_SOURCE.DYNAMIC_TOPIC_CONFIG });
     return {
       name: d.name,

@@ -10,6 +10,7 @@ import { fsyncAsync, fsyncDirAsync, fsyncDirSync } from './file-io';
 import { readJsonFile, writeJsonFileDurably } from './json-file';
 import { GroupCommit } from './group-commit';
 import { ProducerStateTable } from './producer-state';
+import { CLEANED_SUFFIX, cleanSegments } from './log-cleaner';
 import { parseSegmentFileName, Segment, SEGMENT_BYTES_LIMIT, segmentFileName } from './segment';
 
 export interface PartitionLogOptions {
@@ -21,6 +22,13 @@ export interface PartitionLogOptions {
   retentionMs: number;
   /** Delete oldest segments while the log is larger than this; -1 is unbounded. */
   retentionBytes: number;
+  /** cleanup.policy: `delete` applies the two retention limits, `compact` runs the cleaner (log-cleaner.ts). Default: delete only. */
+  deleteByRetention?: boolean;
+  compact?: boolean;
+  /** Tombstones are kept this long by the cleaner (Kafka delete.retention.ms). */
+  deleteRetentionMs?: number;
+  /** The cleaner runs once this share of the cleanable bytes is new since its last run (Kafka min.cleanable.dirty.ratio). */
+  minCleanableDirtyRatio?: number;
 }
 
 /** DeleteRecords' durable log start offset (Kafka keeps it in log-start-offset-checkpoint). */
@@ -68,6 +76,9 @@ export class PartitionLog {
     () => this.syncRound(),
   );
   private closed = false;
+  /** The cleaner's progress (not persisted: after a restart the first run cleans everything once). */
+  private cleanedUpTo = -1n;
+  private tombstoneDueMs = Number.POSITIVE_INFINITY;
 
   /** Open and aborted transactions on this partition (LSO, read_committed). */
   readonly txns: PartitionTxns;
@@ -118,6 +129,8 @@ export class PartitionLog {
    */
   private load(): void {
     for (const name of fs.readdirSync(this.dir)) {
+      // A cleaner's replacement never renamed into place: the segment it was for is intact.
+      if (name.endsWith(CLEANED_SUFFIX)) fs.rmSync(path.join(this.dir, name), { force: true });
       // An index without its log is left over from an interrupted delete.
       const m = /^(\d{20})\.index$/.exec(name);
       if (m && !fs.existsSync(path.join(this.dir, `${m[1]}.log`))) fs.rmSync(path.join(this.dir, name), { force: true });
@@ -366,7 +379,8 @@ export class PartitionLog {
     let deleted = this.segments.length;
     this.dropSegmentsBelowStart();
     deleted -= this.segments.length;
-    const { retentionMs, retentionBytes } = this.options;
+    const { retentionMs, retentionBytes, deleteByRetention = true } = this.options;
+    if (!deleteByRetention) return deleted;
     if (retentionMs >= 0) {
       while (this.segments.length > 1 && nowMs - this.segments[0].retentionTimestampMs() > retentionMs) {
         this.deleteOldest();
@@ -382,6 +396,53 @@ export class PartitionLog {
       }
     }
     return deleted;
+  }
+
+  /**
+   * Log compaction (cleanup.policy contains compact): cleans the closed segments wholly below
+   * the last stable offset when enough of them is new (min.cleanable.dirty.ratio), when a kept
+   * tombstone falls due, or always with `force`. Each changed segment is replaced atomically:
+   * the cleaner writes and fsyncs `<segment>.log.cleaned`, then it is renamed over the segment
+   * and the directory fsynced; the index is rebuilt from the new file. Returns the records removed.
+   */
+  clean(nowMs: number, force = false): number {
+    this.ensureOpen();
+    if (!this.opts.compact) return 0;
+    const stable = this.txns.lastStableOffset(this.logEndOffset);
+    let n = 0;
+    while (n < this.segments.length - 1 && this.segments[n].nextOffset <= stable) n++;
+    const cleanable = this.segments.slice(0, n);
+    const total = cleanable.reduce((sum, s) => sum + s.sizeBytes, 0);
+    const dirty = cleanable.reduce((sum, s) => sum + (s.baseOffset >= this.cleanedUpTo ? s.sizeBytes : 0), 0);
+    const due = (dirty > 0 && dirty >= total * (this.opts.minCleanableDirtyRatio ?? 0.5)) || nowMs >= this.tombstoneDueMs;
+    if (n === 0 || !(force || due)) return 0;
+    const outcome = cleanSegments(cleanable, { nowMs, deleteRetentionMs: this.opts.deleteRetentionMs ?? 86_400_000, logStartOffset: this.logStartOffset });
+    for (const [base, file] of outcome.replacements) this.replaceSegment(base, file);
+    if (outcome.replacements.size > 0) {
+      this.fsyncCount++;
+      fsyncDirSync(this.dir);
+    }
+    this.cleanedUpTo = cleanable[cleanable.length - 1].nextOffset;
+    this.tombstoneDueMs = outcome.tombstoneDueMs;
+    return outcome.recordsRemoved;
+  }
+
+  /** Swaps in a cleaned segment file; a segment left empty goes, unless it is the first (it holds the log start). */
+  private replaceSegment(baseOffset: bigint, cleanedFile: string): void {
+    const i = this.segments.findIndex((s) => s.baseOffset === baseOffset);
+    const old = this.segments[i];
+    this.unsynced.delete(old);
+    old.close();
+    // Retention falls back on the file's age when batches carry no timestamps: keep it.
+    fs.utimesSync(cleanedFile, old.lastModifiedMs / 1000, old.lastModifiedMs / 1000);
+    fs.renameSync(cleanedFile, old.logPath);
+    const { segment } = Segment.load(this.dir, baseOffset, this.opts.indexIntervalBytes, false, () => undefined);
+    if (segment.sizeBytes === 0 && i > 0) {
+      this.segments.splice(i, 1);
+      segment.delete();
+    } else {
+      this.segments[i] = segment;
+    }
   }
 
   private deleteOldest(): void {
