@@ -139,7 +139,7 @@ describe('broker API handlers', () => {
       cluster.createTopic('t', 1, [{ name: 'retention.ms', value: '1000' }]);
       const r = await call(33, 1, {
         resources: [
-          { resource_type: 2, resource_name: 't', configs: [{ name: 'compression.type', value: 'gzip' }] },
+          { resource_type: 2, resource_name: 't', configs: [{ name: 'compression.type', value: 'zip' }] },
           { resource_type: 4, resource_name: '0', configs: [{ name: 'log.retention.ms', value: '1' }] },
           { resource_type: 2, resource_name: 'missing', configs: [] },
         ],
@@ -151,6 +151,30 @@ describe('broker API handlers', () => {
         ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       ]);
       expect(cluster.topics.get('t')!.overrides).toEqual({ 'retention.ms': '1000' });
+    });
+  });
+
+  describe('Kafka 2.4 topic config catalogue', () => {
+    test('configs the broker does not act on are validated as Kafka does, stored and described; unknown names are refused', async () => {
+      cluster.createTopic('t', 1, [
+        { name: 'compression.type', value: 'gzip' },
+        { name: 'segment.ms', value: '60000' },
+      ]);
+      const r = await call(32, 1, { resources: [{ resource_type: 2, resource_name: 't', configuration_keys: null }], include_synonyms: true });
+      const byName = new Map<string, Message>(r.results[0].configs.map((c: Message) => [c.name, c]));
+      expect(byName.size).toBe(26); // Kafka 2.4's topic configs, every one
+      expect(byName.get('compression.type')).toMatchObject({ value: 'gzip', config_source: 1, synonyms: [{ name: 'compression.type', value: 'gzip', source: 1 }, { name: 'compression.type', value: 'producer', source: 5 }] });
+      expect(byName.get('segment.ms')).toMatchObject({ value: '60000', is_default: false });
+      // As Kafka 2.4: a broker synonym under another name is not listed.
+      expect(byName.get('segment.index.bytes')).toMatchObject({ value: '10485760', config_source: 5, synonyms: [] });
+      expect(byName.get('cleanup.policy')).toMatchObject({ value: 'delete' });
+      const bad = (name: string, value: string) => expect(() => cluster.createTopic(`bad-${name}`, 1, [{ name, value }])).toThrow(new RegExp(name.replace(/\./g, '\\.')));
+      bad('compression.type', 'brotli');
+      bad('segment.ms', '0');
+      bad('preallocate', 'yes');
+      bad('min.cleanable.dirty.ratio', '1.5');
+      bad('cleanup.policy', 'compact,forever');
+      bad('no.such.config', '1');
     });
   });
 
