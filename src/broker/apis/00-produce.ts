@@ -7,7 +7,8 @@
 // A topic the connection's SASL principal may not write is TOPIC_AUTHORIZATION_FAILED for
 // each of its partitions (nothing appended, no auto-create); unauthenticated connections
 // (SASL optional) may write every topic. ACLs (acls.ts): WRITE on the topic.
-// Not implemented: transactions (transactional batches → INVALID_RECORD), LogAppendTime.
+// A compacted topic refuses keyless records (INVALID_RECORD) and batches it cannot read keys
+// from (snappy/lz4/zstd: UNSUPPORTED_COMPRESSION_TYPE); see cluster.ts append().
 import { OPERATION } from '../acls';
 import { topicAuthorized } from './authorize';
 import { ErrorCode } from '../protocol/errors';

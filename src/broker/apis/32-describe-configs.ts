@@ -2,12 +2,12 @@
 // v0: name, value, read_only, is_default, is_sensitive. v1: include_synonyms; config_source
 // and synonyms replace is_default. v2: same as v1 (throttling order). v3: include_documentation;
 // config_type and documentation.
-// Topics (resource type 2) list the configs this broker serves (topic-config.ts) with their
-// values, set (DYNAMIC_TOPIC_CONFIG) or default (DEFAULT_CONFIG, synonym = the broker-level
-// name). The broker (type 4, name "" or this node's id) lists its static limits under Kafka's
-// broker config names, read-only. Not implemented: broker loggers (type 8) → INVALID_REQUEST;
-// Kafka's many other topic configs (compression.type, segment.ms, …) are not listed, since
-// none of them is honoured here.
+// Topics (resource type 2) list Kafka 2.4's whole topic catalogue (topic-config.ts: those this
+// broker acts on, and the ones it only stores) with their values, set (DYNAMIC_TOPIC_CONFIG)
+// or default (DEFAULT_CONFIG); synonyms as Kafka 2.4 lists them (the topic's value, then the
+// broker default only where the broker config has the same name). The broker (type 4, name ""
+// or this node's id) lists its static limits under Kafka's broker config names, read-only.
+// Not implemented: broker loggers (type 8) → INVALID_REQUEST.
 // ACLs (SASL principals): DESCRIBE_CONFIGS on a topic, else TOPIC_AUTHORIZATION_FAILED.
 import { OPERATION } from '../acls';
 import { topicAuthorized } from './authorize';

@@ -2,7 +2,7 @@
 // v0: resources with their full config set, validate_only. v1: same as v0 (throttling order).
 // Not incremental, as in Kafka: the configs sent replace every config set on the topic, and
 // those left out return to the broker default. Values are checked as CreateTopics checks
-// them (topic-config.ts); an unserved name or value (cleanup.policy=compact) is INVALID_CONFIG.
+// them (topic-config.ts); a name Kafka does not know, or a value it would refuse, is INVALID_CONFIG.
 // Changes are persisted with the topic list and apply to existing partitions at once.
 // Not implemented: broker configs (static; set when the broker starts) → INVALID_REQUEST.
 // SASL: a principal that may not administer is TOPIC_AUTHORIZATION_FAILED for every topic.
