@@ -98,6 +98,8 @@ export class CollectionMaterializer implements MaterializerSurface<CollectionRec
   private checkpointTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private recovery: Promise<void> = Promise.resolve();
+  /** Times a shard's index fell back to its checkpoint (a lost worker, a failed apply). */
+  private resets = 0;
   private stopped = false;
   private readonly dir: string;
   private readonly workers: ShardWorkerPool;
@@ -209,6 +211,7 @@ export class CollectionMaterializer implements MaterializerSurface<CollectionRec
     const lost = this.shards.map((s, p) => (keys.includes(s.key) ? p : -1)).filter((p) => p >= 0);
     if (lost.length === 0 || this.stopped) return;
     this.logger.warn(`shard worker lost shard(s) ${lost.join(', ')}: reopening from the checkpoint and replaying the log`);
+    this.resets++;
     const reopened = this.recovery.then(async () => {
       try {
         await this.runner?.stop();
@@ -351,6 +354,26 @@ export class CollectionMaterializer implements MaterializerSurface<CollectionRec
     if (err instanceof ShardWorkerLostError) return; // the pool tells onWorkerLost
     this.logger.error(`apply on shard ${partition} failed: ${(err as Error).message}; reopening it from its checkpoint`);
     this.onWorkerLost([shard.key]);
+  }
+
+  /**
+   * What a search sent now is certain to see: every shard's worker answers requests in
+   * order, so it has applied at least what its answers reported, unless a shard is reset
+   * meanwhile (compare `resets` after the answer). Null while a shard is being reopened
+   * (its applied offset is the lost index's) or while writes appended through this node
+   * are still being applied (a strong read would most likely have to wait for them).
+   */
+  settledReadState(): { applied: bigint[]; resets: number } | null {
+    if (this.shards.some((s) => s.reopening || s.broken)) return null;
+    if (this.appendedEnds.some((end, p) => end > this.appliedOffsets.get(p))) return null;
+    return { applied: this.shards.map((_, p) => this.appliedOffsets.get(p)), resets: this.resets };
+  }
+
+  /** Whether `state` holds everything below `ends`, and no shard was reset since it was taken. */
+  covers(state: { applied: bigint[]; resets: number }, ends: Map<number, bigint>): boolean {
+    if (state.resets !== this.resets) return false;
+    for (const [p, end] of ends) if (end > (state.applied[p] ?? 0n)) return false;
+    return true;
   }
 
   readableEnds(ends: Map<number, bigint>): Map<number, bigint> {

@@ -119,17 +119,41 @@ export class CollectionsService {
     const byVector = q.query_vector !== undefined && q.query_vector !== null;
     const query = byVector ? (q.query_vector as number[]) : (await this.embedTexts([q.query_text as string], m.spec.dimension, ['query_text']))[0];
     requireIndexable(query, m.spec, byVector ? 'query_vector' : 'query_text');
-    if (q.consistency === 'strong') await this.waitStrong(m);
     try {
-      return { results: await m.search(query, q.top_k, q.ef_search) };
+      if (q.consistency !== 'strong') return { results: await m.search(query, q.top_k, q.ef_search) };
+      return { results: await this.strongSearch(m, query, q.top_k, q.ef_search) };
     } catch (err) {
       if (err instanceof QueueFullError) throw Errors.unavailable(`collection ${m.spec.name} has too many searches waiting`, { queue: err.queue });
       throw err;
     }
   }
 
-  private async waitStrong(m: CollectionMaterializer): Promise<void> {
-    const ends = m.readableEnds(await this.endOffsets.get(m.topic));
+  /**
+   * A strong search sees every write acknowledged before it arrived. When this node has no
+   * write of its own still being applied, the search is sent to the shards at once, while
+   * the end offsets are looked up: if what was applied when it was sent already covers
+   * them (the usual case for reads), its answer is the strong answer, and the lookup's
+   * round trips cost no latency. Otherwise, or when a shard was reopened meanwhile (its
+   * index fell back to a checkpoint), it waits for the ends and searches again.
+   */
+  private async strongSearch(m: CollectionMaterializer, query: Float32Array | number[], topK: number, ef?: number) {
+    const sent = m.settledReadState();
+    if (sent) {
+      const lookup = this.endOffsets.get(m.topic);
+      const speculative = m.search(query, topK, ef);
+      const [looked, answered] = await Promise.allSettled([lookup, speculative]);
+      if (looked.status === 'rejected') throw looked.reason;
+      const ends = m.readableEnds(looked.value);
+      if (answered.status === 'fulfilled' && m.covers(sent, ends)) return answered.value;
+      await this.waitStrong(m, ends);
+    } else {
+      await this.waitStrong(m);
+    }
+    return m.search(query, topK, ef);
+  }
+
+  private async waitStrong(m: CollectionMaterializer, known?: Map<number, bigint>): Promise<void> {
+    const ends = known ?? m.readableEnds(await this.endOffsets.get(m.topic));
     if (!(await m.applied.waitForEnds(ends, this.config.applyTimeoutMs))) {
       throw Errors.unavailable(`collection ${m.spec.name} has not applied the log within ${this.config.applyTimeoutMs} ms`, {
         lag: m.applied.lag(ends).toString(),

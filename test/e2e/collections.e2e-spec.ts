@@ -9,7 +9,7 @@ import { Topics } from '../../src/log/topics';
 import { encodeVector } from '../../src/collections/vector-record';
 import { LogClient } from '../../src/log/log-client';
 import { authHeader, http, startApp, withTestApp } from '../support/app';
-import { eventually } from '../support/broker';
+import { eventually, kafkaClient } from '../support/broker';
 import { randomVectors } from '../support/vectors';
 
 jest.setTimeout(180_000);
@@ -214,6 +214,38 @@ describe('collections over HTTP', () => {
       expect(hit.body.results[0].id).toBe('slow-0');
     } finally {
       await impatient.close();
+    }
+  });
+
+  it('a strong search sees a backlog a Kafka producer appended just before it, while strong reads keep going', async () => {
+    expect((await api('POST', '/vectordb/collections', { name: 'produced', dense_vector: { enabled: true, dimension: DIM }, shards: 1 })).status).toBe(201);
+    const kafka = kafkaClient(t.broker);
+    const producer = kafka.producer();
+    await producer.connect();
+    // Strong reads in the background: this node has no writes of its own, so they take the
+    // path that searches while the end offsets are looked up.
+    let stop = false;
+    const background = (async () => {
+      while (!stop) expect((await api('POST', '/vectordb/collections/produced/search/dense', { query_vector: queries[0], top_k: 3 })).status).toBe(200);
+    })();
+    try {
+      for (let round = 0; round < 2; round++) {
+        const backlog = randomVectors(20_000, DIM, 5000 + round);
+        const marker = backlog[backlog.length - 1];
+        for (let s = 0; s < backlog.length; s += 2_000) {
+          await producer.send({
+            topic: Topics.collection('produced'),
+            acks: -1,
+            messages: backlog.slice(s, s + 2_000).map((v, i) => ({ key: `p${round}-${s + i}`, value: encodeVector(v), headers: { 'intake-op': 'upsert' }, partition: 0 })),
+          });
+        }
+        const hit = await api('POST', '/vectordb/collections/produced/search/dense', { query_vector: marker, top_k: 1 });
+        expect(hit.body.results[0]?.id).toBe(`p${round}-${backlog.length - 1}`);
+      }
+    } finally {
+      stop = true;
+      await background;
+      await producer.disconnect();
     }
   });
 
