@@ -1,4 +1,5 @@
-// SASL/PLAIN on the broker's one listener, and what an authenticated principal may do.
+// SASL/PLAIN and SASL/SCRAM-SHA-256/512 (sasl-scram.ts) on the broker's one listener, and
+// what an authenticated principal may do.
 //
 // Facts from Apache Kafka this follows (SaslServerAuthenticator, PlainSaslServer, KafkaApis):
 // - A client sends ApiVersions (optional), then SaslHandshake naming a mechanism. After a
@@ -23,6 +24,7 @@
 
 import * as net from 'node:net';
 import type { AclStore } from './acls';
+import { SCRAM_MECHANISMS, ScramCredential, ScramExchange, ScramMechanism } from './sasl-scram';
 
 /** Who a connection authenticated as, and what it may do. Supplied by the embedding application. */
 export interface Principal {
@@ -46,9 +48,15 @@ export interface BrokerSasl {
   required: boolean;
   /** Checks a PLAIN username and password; null refuses them. A throw refuses too (and is logged). */
   authenticate(username: string, password: string): Promise<Principal | null>;
+  /**
+   * SCRAM-SHA-256 / SCRAM-SHA-512: the user's stored credential for that mechanism
+   * (scramCredential() in sasl-scram.ts makes one from a password) and the principal it
+   * authenticates as, or null for an unknown user. Unset: only PLAIN is enabled.
+   */
+  scram?(mechanism: ScramMechanism, username: string): Promise<{ credential: ScramCredential; principal: Principal } | null>;
 }
 
-export const SASL_MECHANISMS = ['PLAIN'] as const;
+export const SASL_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS] as const;
 
 const API_VERSIONS_KEY = 18;
 const SASL_HANDSHAKE_KEY = 17;
@@ -79,13 +87,16 @@ type SaslState =
   /** Authentication failed: the connection closes after the answer. */
   | 'failed';
 
-export type AuthenticateResult = { ok: true } | { ok: false; errorMessage: string };
+/** `reply`: the server's SASL token (SCRAM's server-first and server-final messages; empty for PLAIN). */
+export type AuthenticateResult = { ok: true; reply: Buffer } | { ok: false; errorMessage: string };
 
 /** One connection's authentication state; the server gates requests on it, the SASL handlers move it. */
 export class SaslSession {
   private stateValue: SaslState = 'open';
   private principalValue: Principal | null = null;
   private username = '';
+  /** Set by a SCRAM handshake: the exchange its SaslAuthenticate requests go through. */
+  private scram: ScramExchange<Principal> | null = null;
   /** Why the connection is closing after a failure. */
   failure: string | null = null;
 
@@ -107,7 +118,8 @@ export class SaslSession {
 
   /** The mechanisms this broker enables (none without SASL configured). */
   get mechanisms(): string[] {
-    return this.sasl ? [...SASL_MECHANISMS] : [];
+    if (!this.sasl) return [];
+    return this.sasl.scram ? [...SASL_MECHANISMS] : ['PLAIN'];
   }
 
   /**
@@ -142,12 +154,33 @@ export class SaslSession {
       this.fail(`unsupported SASL mechanism '${mechanism}' (enabled: ${this.mechanisms.join(', ') || 'none'})`);
       return false;
     }
+    const scram = this.sasl?.scram?.bind(this.sasl);
+    if (mechanism !== 'PLAIN' && scram) this.scram = new ScramExchange<Principal>(mechanism as ScramMechanism, scram);
     this.stateValue = version === 0 ? 'raw-token' : 'handshaken';
     return true;
   }
 
-  /** Checks a PLAIN token; on failure the session is failed and the result says why (Kafka's wording). */
-  async authenticate(token: Buffer): Promise<AuthenticateResult> {
+  /** One SASL token of the mechanism the handshake chose; on failure the session is failed and the result says why (Kafka's wording). */
+  authenticate(token: Buffer): Promise<AuthenticateResult> {
+    return this.scram ? this.scramStep(token) : this.authenticatePlain(token);
+  }
+
+  private async scramStep(token: Buffer): Promise<AuthenticateResult> {
+    const exchange = this.scram as ScramExchange<Principal>;
+    const step = exchange.started ? exchange.final(token) : await exchange.first(token);
+    if (step.kind === 'failed') {
+      this.fail(`SASL/${exchange.mechanism} authentication failed: ${step.why}`);
+      return { ok: false, errorMessage: step.why };
+    }
+    if (step.kind === 'done') {
+      this.principalValue = step.principal;
+      this.username = step.username;
+      this.stateValue = 'authenticated';
+    }
+    return { ok: true, reply: step.reply };
+  }
+
+  private async authenticatePlain(token: Buffer): Promise<AuthenticateResult> {
     const refuse = (errorMessage: string, logged = errorMessage): AuthenticateResult => {
       this.fail(`SASL/PLAIN authentication failed: ${logged}`);
       return { ok: false, errorMessage };
@@ -173,7 +206,7 @@ export class SaslSession {
     this.principalValue = principal;
     this.username = username;
     this.stateValue = 'authenticated';
-    return { ok: true };
+    return { ok: true, reply: Buffer.alloc(0) };
   }
 
   /** Unauthenticated connections (possible only while SASL is optional) keep full access. */

@@ -230,7 +230,11 @@ export class BrokerServer {
       // After a v0 SaslHandshake the frame is the token itself; a refusal closes without an answer.
       const result = await sasl.authenticate(frame);
       if (!result.ok) throw new UnservedRequestError(sasl.failure ?? result.errorMessage);
-      return { frame: EMPTY_SASL_TOKEN_FRAME, closeReason: null };
+      if (result.reply.length === 0) return { frame: EMPTY_SASL_TOKEN_FRAME, closeReason: null };
+      const reply = Buffer.alloc(4 + result.reply.length);
+      reply.writeInt32BE(result.reply.length, 0);
+      result.reply.copy(reply, 4);
+      return { frame: reply, closeReason: null };
     }
     const r = new WireReader(frame);
     const apiKey = r.int16();

@@ -1,4 +1,5 @@
-// SaslHandshake (key 17), versions 0-1. Mechanisms enabled: PLAIN (when the broker has SASL).
+// SaslHandshake (key 17), versions 0-1. Mechanisms enabled: PLAIN (when the broker has SASL),
+// and SCRAM-SHA-256 / SCRAM-SHA-512 when the embedding application supplies SCRAM credentials.
 // v0: the client then sends the raw SASL token as the next frame (see server.ts / sasl.ts).
 // v1: the client then sends SaslAuthenticate requests (kafkajs and librdkafka use v1).
 // An unsupported mechanism is answered with UNSUPPORTED_SASL_MECHANISM and the enabled
