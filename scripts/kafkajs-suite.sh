@@ -30,8 +30,9 @@
 #                          which a few kafkajs specs hard-code)
 #
 # The embedded broker has no TLS, and one listener. kafkajs's SSL and SASL_SSL tests (SASL/PLAIN
-# as the users of kafkajs's testHelpers/kafka/server-jaas.conf: test, bob, alice; and the ACL
-# specs, which connect that way) are served by two more embedded brokers behind a TLS
+# as the users of kafkajs's testHelpers/kafka/server-jaas.conf: test, bob, alice; SCRAM-SHA-256/512
+# as the testscram user of its scripts/createScramCredentials.sh; and the ACL specs, which connect
+# that way) are served by two more embedded brokers behind a TLS
 # terminator written here (a throwaway self-signed certificate: kafkajs's test clients do not
 # verify it), each advertising the terminator's port as Kafka's advertised.listeners would.
 # They are separate clusters (own data dirs): no kafkajs spec mixes endpoints within one test.
@@ -154,13 +155,23 @@ const path = require('path');
 const tls = require('tls');
 const [dist, dataRoot, keyFile, certFile, sslPort, saslPort, defaults] = process.argv.slice(2);
 const kafkaDefaults = JSON.parse(defaults);
-const { startBroker } = require(dist);
+const { startBroker, scramCredential } = require(dist);
 // kafkajs's testHelpers/kafka/server-jaas.conf PLAIN users. Each may do everything; ACLs narrow them.
 const users = { test: 'testtest', bob: 'bobbob', alice: 'alicealice' };
+const principal = (name) => ({ name, mayProduce: () => true, mayAdmin: () => true });
+// The SCRAM user kafkajs's scripts/createScramCredentials.sh registers with kafka-configs
+// (SCRAM-SHA-256 with 8192 iterations, SCRAM-SHA-512 with kafka-configs' default 4096).
+const scramUsers = {
+  'SCRAM-SHA-256': { testscram: scramCredential('SCRAM-SHA-256', 'testtestscram=256', 8192) },
+  'SCRAM-SHA-512': { testscram: scramCredential('SCRAM-SHA-512', 'testtestscram=512', 4096) },
+};
 const sasl = {
   required: true,
-  authenticate: async (username, password) =>
-    users[username] === password ? { name: username, mayProduce: () => true, mayAdmin: () => true } : null,
+  authenticate: async (username, password) => (users[username] === password ? principal(username) : null),
+  scram: async (mechanism, username) => {
+    const credential = scramUsers[mechanism] && scramUsers[mechanism][username];
+    return credential ? { credential, principal: principal(username) } : null;
+  },
 };
 const tlsOptions = { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) };
 async function endpoint(name, publicPort, extra) {

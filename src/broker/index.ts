@@ -11,6 +11,8 @@ export type { BrokerOptions } from './config';
 export type { BrokerLogger } from './server';
 export type { BrokerSasl, Principal } from './sasl';
 export { isLoopbackHost } from './sasl';
+export { scramCredential } from './sasl-scram';
+export type { ScramCredential, ScramMechanism } from './sasl-scram';
 
 export interface RunningBroker {
   host: string;
