@@ -43,6 +43,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
 import { clusteredVectors, randomVectors } from '../test/support/vectors';
+import { pool } from './report';
 
 const DIM = 128;
 const M = 16;
@@ -332,16 +333,6 @@ async function post(url: URL, body: string | Buffer, contentType = 'application/
 
 async function postJson<T>(url: string | URL, body: unknown): Promise<T> {
   return JSON.parse((await post(new URL(url), JSON.stringify(body))).toString('utf8')) as T;
-}
-
-/** Runs tasks 0..count-1 with at most `concurrency` in flight. */
-async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
 }
 
 /** Keeps `concurrency` tasks in flight for `seconds`; returns completions per second. */

@@ -35,7 +35,7 @@ import { encodeRecordBatch } from '../src/broker/protocol/record-codec';
 import { BenchBroker, BrokerMode, startBenchBroker } from './broker-host';
 import { formatProfileSummary, saveCpuProfile, startCpuProfile, summarizeCpuProfile } from './profile';
 import { buildProduceFrame, runRawProduce } from './raw-producer';
-import { CpuMeter, MIB, ThroughputRow, mibPerSec, nowSeconds, numberFromEnv, printTable } from './report';
+import { CpuMeter, MIB, ThroughputRow, mibPerSec, nowSeconds, numberFromEnv, pool, printTable } from './report';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
@@ -235,14 +235,6 @@ async function highWatermarkTotal(kafka: Kafka, topic: string): Promise<number> 
   }
 }
 
-/** Runs `work(i)` for i in [0, count) with at most `concurrency` in flight. */
-async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) await work(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-}
 
 interface Measured {
   seconds: number;

@@ -160,3 +160,12 @@ export function numberFromEnv(name: string, fallback: number): number {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
   return n;
 }
+
+/** Runs `work(i)` for i in [0, count) with at most `concurrency` in flight, each loop taking the next i. */
+export async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const loop = async (): Promise<void> => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, loop));
+}

@@ -28,7 +28,7 @@ import * as path from 'node:path';
 import { freePort, startIntakeChild } from './intake-child';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { numberFromEnv } from './report';
+import { numberFromEnv, pool } from './report';
 
 const N = numberFromEnv('BENCH_SINK_N', 100_000);
 const BATCH = numberFromEnv('BENCH_SINK_BATCH', 1_000);
@@ -215,20 +215,13 @@ async function main(): Promise<void> {
       await must(request(url, 'POST', '/v2/sinks', { name: `${table}-in`, table, id_field: 'id', partitions: 4 }), 201);
       // Warm-up: the consumer group forms and the first batches compile.
       await must(request(url, 'POST', `/v2/sinks/${table}-in?wait=applied`, { records: Array.from({ length: BATCH }, (_, i) => ({ value: record(N + i) })) }), 200);
-      let next = 0;
       const cpu = new CpuWindow(child!.pid!);
       const started = process.hrtime.bigint();
-      await Promise.all(
-        Array.from({ length: CLIENTS }, async () => {
-          for (;;) {
-            const k = next++;
-            if (k >= bodies.length) return;
-            const res = await must(request(url, 'POST', wait ? `/v2/sinks/${table}-in?wait=applied` : `/v2/sinks/${table}-in`, bodies[k]), 200);
-            const parsed = JSON.parse(res.body) as { success_count: number };
-            if (parsed.success_count !== Math.min(BATCH, N - k * BATCH)) throw new Error(`request ${k}: ${res.body.slice(0, 300)}`);
-          }
-        }),
-      );
+      await pool(bodies.length, CLIENTS, async (k) => {
+        const res = await must(request(url, 'POST', wait ? `/v2/sinks/${table}-in?wait=applied` : `/v2/sinks/${table}-in`, bodies[k]), 200);
+        const parsed = JSON.parse(res.body) as { success_count: number };
+        if (parsed.success_count !== Math.min(BATCH, N - k * BATCH)) throw new Error(`request ${k}: ${res.body.slice(0, 300)}`);
+      });
       const ackedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
       const count = async () => Number((await check.query(`SELECT count(*) AS n FROM intake_tables.${table}`)).rows[0].n);
       // Calls without ?wait=applied return once the records are in the log: the clock runs until every row is visible.

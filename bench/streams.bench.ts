@@ -23,7 +23,7 @@ import { freePort, startIntakeChild } from './intake-child';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { numberFromEnv } from './report';
+import { numberFromEnv, pool } from './report';
 
 const N = numberFromEnv('BENCH_STREAM_N', 100_000);
 const BATCH = numberFromEnv('BENCH_STREAM_BATCH', 500);
@@ -106,17 +106,10 @@ async function main(): Promise<void> {
     const warm = kept(10);
     while ((await count()) < warm) await new Promise((r) => setTimeout(r, 50));
 
-    let next = 0;
     const started = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        for (;;) {
-          const k = next++;
-          if (k >= bodies.length) return;
-          await must(post(url, '/v1/streams/ingest', bodies[k], 'application/x-ndjson', streamId), 200);
-        }
-      }),
-    );
+    await pool(bodies.length, CLIENTS, async (k) => {
+      await must(post(url, '/v1/streams/ingest', bodies[k], 'application/x-ndjson', streamId), 200);
+    });
     const ackedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const expected = kept(N) + warm;
     while ((await count()) < expected) await new Promise((r) => setTimeout(r, 20));
@@ -134,17 +127,10 @@ async function main(): Promise<void> {
     await admin.disconnect();
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    let nextLog = 0;
     const logStarted = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async (_, c) => {
-        for (;;) {
-          const k = nextLog++;
-          if (k >= bodies.length) return;
-          await producer.send({ topic: 'bench.log-only', acks: -1, messages: [{ key: `service-${c}`, value: bodies[k], partition: k % 4 }] });
-        }
-      }),
-    );
+    await pool(bodies.length, CLIENTS, async (k) => {
+      await producer.send({ topic: 'bench.log-only', acks: -1, messages: [{ key: `service-${k % CLIENTS}`, value: bodies[k], partition: k % 4 }] });
+    });
     const logSeconds = Number(process.hrtime.bigint() - logStarted) / 1e9;
     await producer.disconnect();
 
