@@ -162,14 +162,47 @@ function descendantsOf(root: number, procs: Map<number, [number, number]>): Set<
  * node process, its Postgres processes, and everything else on the machine (a shared box
  * should say when someone else was using the cores being measured).
  */
+/** tid → CPU seconds of every thread of `pid` (Linux /proc; empty elsewhere). */
+function threadCpu(pid: number | null): Map<number, number> {
+  const out = new Map<number, number>();
+  if (pid === null) return out;
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  return out;
+}
+
 class CpuWindow {
   private readonly self0 = process.cpuUsage();
   private readonly procs0 = allProcesses();
+  private readonly threads0: Map<number, number>;
   private readonly t0 = now();
 
-  constructor(private readonly childPid: number | null) {}
+  constructor(private readonly childPid: number | null) {
+    this.threads0 = threadCpu(childPid);
+  }
 
-  cores(): { bench: number; intake: number | null; postgres: number | null; others: number } {
+  /** The Intake child's main thread, then its busiest other threads (the shard workers), in cores. */
+  private threads(wall: number): { main: number; others: number[] } | null {
+    if (this.childPid === null) return null;
+    const used = [...threadCpu(this.childPid)].map(([tid, s]) => [tid, (s - (this.threads0.get(tid) ?? 0)) / wall] as const);
+    const main = used.find(([tid]) => tid === this.childPid)?.[1] ?? 0;
+    return { main, others: used.filter(([tid, c]) => tid !== this.childPid && c >= 0.05).map(([, c]) => c).sort((a, b) => b - a) };
+  }
+
+  cores(): { bench: number; intake: number | null; postgres: number | null; others: number; threads: { main: number; others: number[] } | null } {
     const wall = now() - this.t0;
     const u = process.cpuUsage(this.self0);
     const procs = allProcesses();
@@ -183,6 +216,7 @@ class CpuWindow {
       else others += delta(pid);
     }
     return {
+      threads: this.threads(wall),
       bench: (u.user + u.system) / 1e6 / wall,
       intake: this.childPid === null ? null : delta(this.childPid) / wall,
       postgres: this.childPid === null ? null : postgres / wall,
@@ -193,7 +227,8 @@ class CpuWindow {
 
 function coresNote(c: ReturnType<CpuWindow['cores']>): string {
   const f = (x: number | null) => (x === null ? '?' : x.toFixed(2));
-  const intake = c.intake === null ? '' : `intake node ${f(c.intake)}, its postgres ${f(c.postgres)}, `;
+  const threads = c.threads ? ` (main thread ${f(c.threads.main)}${c.threads.others.length ? `, other threads ${c.threads.others.map(f).join(' / ')}` : ''})` : '';
+  const intake = c.intake === null ? '' : `intake node ${f(c.intake)}${threads}, its postgres ${f(c.postgres)}, `;
   return `CPU cores busy: ${intake}bench process ${f(c.bench)}, other processes on the machine ${f(c.others)}`;
 }
 
