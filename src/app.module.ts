@@ -14,6 +14,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { LogModule } from './log/log.module';
+import type { LogClientOptions } from './log/log-client';
 import { ObservabilityModule } from './observability/observability.module';
 
 export interface AppWiring {
@@ -24,6 +25,8 @@ export interface AppWiring {
   databaseUrl: string;
   /** Resolved by bootstrap: the embedded broker's internal SASL credential, when it runs one. */
   brokerCredential?: { username: string; password: string };
+  /** Resolved by bootstrap: the embedded broker's log end offsets, read in process (see LogClientOptions). */
+  localEndOffsets?: LogClientOptions['localEndOffsets'];
 }
 
 @Module({})
@@ -35,7 +38,7 @@ export class AppModule {
         ConfigModule.forRoot(wiring.config),
         ObservabilityModule,
         DatabaseModule.forRoot(wiring.databaseUrl),
-        LogModule.forRoot({ brokers: wiring.brokers, clientId: `intake-${wiring.config.nodeId}`, sasl: wiring.brokerCredential }),
+        LogModule.forRoot({ brokers: wiring.brokers, clientId: `intake-${wiring.config.nodeId}`, sasl: wiring.brokerCredential, localEndOffsets: wiring.localEndOffsets }),
         CollectionsModule,
         IndexSessionsModule,
         SinksModule,

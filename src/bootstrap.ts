@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import * as path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module';
+import { AppModule, AppWiring } from './app.module';
 import { BrokerAccess, BrokerCredential } from './auth/broker-access';
 import { accessRules, installAccessControl } from './auth/access-control';
 import { controllersOf } from './api-docs/openapi-document';
@@ -57,6 +57,7 @@ export async function startIntake(config: AppConfig, options: StartOptions = {})
     let brokers = config.kafkaBrokers;
     let brokerAccess: BrokerAccess | null = null;
     let brokerCredential: BrokerCredential | undefined;
+    let localEndOffsets: AppWiring['localEndOffsets'];
     if (brokers.length === 0) {
       brokerAccess = new BrokerAccess(config.brokerSasl === 'required');
       brokerCredential = brokerAccess.internalCredential;
@@ -72,6 +73,10 @@ export async function startIntake(config: AppConfig, options: StartOptions = {})
       );
       stops.push(() => broker.stop());
       brokers = [broker.address];
+      localEndOffsets = (topic) => {
+        const partitions = broker.cluster.topics.get(topic)?.partitions;
+        return partitions ? new Map(partitions.map((log, p) => [p, log.logEndOffset])) : null;
+      };
       logger.log(`embedded broker on ${broker.address} (SASL/PLAIN with Intake tokens ${config.brokerSasl})`);
     }
     let databaseUrl = config.databaseUrl;
@@ -81,7 +86,7 @@ export async function startIntake(config: AppConfig, options: StartOptions = {})
       databaseUrl = pg.url;
       logger.log('embedded Postgres started');
     }
-    const root = AppModule.forRoot({ config, brokers, databaseUrl, brokerCredential });
+    const root = AppModule.forRoot({ config, brokers, databaseUrl, brokerCredential, localEndOffsets });
     const app = await NestFactory.create<NestFastifyApplication>(
       root,
       new FastifyAdapter({

@@ -14,6 +14,13 @@ export interface LogClientOptions {
   clientId: string;
   /** SASL/PLAIN credential: the embedded broker's internal one (src/auth/broker-access.ts); unset = none. */
   sasl?: { username: string; password: string };
+  /**
+   * When the broker runs in this process (standalone mode), its log end offsets, read
+   * directly: the answer ListOffsets(latest) would give, without a round trip through
+   * the client and the broker's codec (strong reads ask for it on every search). Null
+   * for a topic it does not hold; the protocol is asked then.
+   */
+  localEndOffsets?: (topic: string) => Map<number, bigint> | null;
 }
 
 export class LogClient {
@@ -93,6 +100,8 @@ export class LogClient {
    * so the answer is never older than the call.
    */
   endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const local = this.options.localEndOffsets?.(topic);
+    if (local) return Promise.resolve(local);
     const current = this.endOffsetFlights.get(topic);
     if (!current) return this.startEndOffsetFlight(topic);
     let followUp = this.endOffsetFollowUps.get(topic);

@@ -6,6 +6,8 @@
 import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import { RunningIntake, startIntake } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
+import { encodeVector } from '../../src/collections/vector-record';
+import { LogClient } from '../../src/log/log-client';
 import { TEST_ADMIN_TOKEN, http, withTestApp } from '../support/app';
 import { tempDir } from '../support/temp-dir';
 
@@ -78,5 +80,34 @@ describe('Intake tokens as SASL/PLAIN passwords on the embedded broker', () => {
     const anonymous = kafka(null).admin();
     await expect(anonymous.connect().then(() => anonymous.listTopics())).rejects.toThrow();
     await anonymous.disconnect();
+  });
+
+  it('reads end offsets in process, as ListOffsets answers them, and a strong search sees a backlog produced just before it', async () => {
+    const topic = 'intake.collection.strong';
+    expect((await http(app.url, 'POST', '/vectordb/collections', { name: 'strong', dense_vector: { enabled: true, dimension: 4 }, shards: 1 })).status).toBe(201);
+    const client = kafka({ username: 'admin', password: TEST_ADMIN_TOKEN });
+    const producer = client.producer();
+    const admin = client.admin();
+    await Promise.all([producer.connect(), admin.connect()]);
+    try {
+      const vectors = Array.from({ length: 20_000 }, (_, i) => [Math.cos(i), Math.sin(i), Math.cos(i / 7), 1 + (i % 13)]);
+      for (let s = 0; s < vectors.length; s += 2_000) {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: vectors.slice(s, s + 2_000).map((v, i) => ({ key: `k${s + i}`, value: encodeVector(v), headers: { 'intake-op': 'upsert' }, partition: 0 })),
+        });
+      }
+      const hit = await http(app.url, 'POST', '/vectordb/collections/strong/search/dense', { query_vector: vectors[vectors.length - 1], top_k: 1 });
+      expect(hit.body.results[0]?.id).toBe(`k${vectors.length - 1}`);
+
+      const log = app.app.get(LogClient);
+      expect(log.options.localEndOffsets).toBeDefined();
+      const viaProtocol = await admin.fetchTopicOffsets(topic);
+      expect([...(await log.endOffsets(topic))]).toEqual(viaProtocol.map((o) => [o.partition, BigInt(o.high)]));
+      expect(await log.endOffsets(topic)).toEqual(new Map([[0, 20_000n]]));
+    } finally {
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+    }
   });
 });
