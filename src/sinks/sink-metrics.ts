@@ -1,8 +1,6 @@
 // The seed's per-minute sink metrics and their Prometheus twins. Requests add to
-// in-memory buckets (sink, minute); a flush every FLUSH_INTERVAL_MS writes all of
-// them in ONE multi-row upsert that adds to what Postgres holds (other nodes add to
-// the same rows), so a request never waits on, or contends for, a metrics row.
-// Only minutes with traffic get a row: gaps stay gaps, as the seed says.
+// buckets (sink, minute) that PendingMinuteBuckets writes in one multi-row upsert
+// a second. Only minutes with traffic get a row: gaps stay gaps, as the seed says.
 //   ingest_rate   records sent for ingest (passed validation, appended to the log)
 //   request_rate  POST requests to the sink
 //   error_rate    records that failed validation (answered with status "error")
@@ -10,17 +8,13 @@
 // intake_sink_rows_applied_total{sink}. The `sink` label takes at most
 // SINK_LABELS_MAX distinct values per process; further sinks share `_other`.
 
-import { Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { MetricsService } from '../observability/metrics';
+import { BoundedLabels, PENDING_BUCKETS_MAX, PendingMinuteBuckets, minuteOf } from '../observability/minute-buckets';
 
-export const FLUSH_INTERVAL_MS = 1_000;
-/** Buckets held between flushes; reaching it flushes at once. While Postgres is down, buckets beyond it are dropped (and counted). */
-export const PENDING_BUCKETS_MAX = 10_000;
 /** Distinct `sink` label values per process (bounded cardinality); the rest are `_other`. */
 export const SINK_LABELS_MAX = 500;
-export const OTHER_SINK_LABEL = '_other';
 /** The widest range one GET /metrics may ask for: a week of minutes. */
 export const METRICS_RANGE_MINUTES_MAX = 7 * 24 * 60;
 
@@ -40,15 +34,11 @@ export interface MetricsBucketView {
 }
 
 export class SinkMetricsAggregator {
-  private readonly logger = new Logger('SinkMetrics');
-  private pending = new Map<string, Bucket>();
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private readonly labels = new Set<string>();
+  private readonly buckets: PendingMinuteBuckets<Bucket>;
+  private readonly labels = new BoundedLabels(SINK_LABELS_MAX);
   private readonly requests: Counter<'sink'>;
   private readonly records: Counter<'sink' | 'outcome'>;
   private readonly applied: Counter<'sink'>;
-  private readonly dropped: Counter;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -62,85 +52,59 @@ export class SinkMetricsAggregator {
       labelNames: ['sink', 'outcome'],
     });
     this.applied = metrics.registerCounter({ name: 'intake_sink_rows_applied_total', help: 'Records a sink materializer wrote to its table on this node', labelNames: ['sink'] });
-    this.dropped = metrics.registerCounter({ name: 'intake_sink_metric_buckets_dropped_total', help: 'Per-minute metric buckets dropped because Postgres could not take them' });
-    metrics.registerQueue({ name: 'intake_sink_metric_buckets', help: 'Per-minute sink metric buckets waiting to be written', limit: PENDING_BUCKETS_MAX, depth: () => this.pending.size });
+    const dropped = metrics.registerCounter({ name: 'intake_sink_metric_buckets_dropped_total', help: 'Per-minute metric buckets dropped because Postgres could not take them' });
+    this.buckets = new PendingMinuteBuckets<Bucket>({
+      name: 'sink',
+      key: (b) => `${b.sinkId}\u0000${b.minuteMs}`,
+      merge: (into, from) => {
+        into.sent += from.sent;
+        into.requests += from.requests;
+        into.failed += from.failed;
+      },
+      write: (batch) => this.write(batch),
+      ready: () => this.dataSource.isInitialized,
+      onDropped: (n) => dropped.inc(n),
+    });
+    metrics.registerQueue({ name: 'intake_sink_metric_buckets', help: 'Per-minute sink metric buckets waiting to be written', limit: PENDING_BUCKETS_MAX, depth: () => this.buckets.size });
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  private label(sinkId: string): string {
-    if (this.labels.has(sinkId)) return sinkId;
-    if (this.labels.size >= SINK_LABELS_MAX) return OTHER_SINK_LABEL;
-    this.labels.add(sinkId);
-    return sinkId;
+    this.buckets.start();
   }
 
   /** One POST to a sink with `sent` records appended and `failed` refused. */
   recordRequest(sinkId: string, sent: number, failed: number): void {
-    const minuteMs = Math.floor(this.now() / 60_000) * 60_000;
-    const k = `${sinkId}\u0000${minuteMs}`;
-    const b = this.pending.get(k) ?? { sinkId, minuteMs, sent: 0, requests: 0, failed: 0 };
-    b.sent += sent;
-    b.requests += 1;
-    b.failed += failed;
-    this.pending.set(k, b);
-    const sink = this.label(sinkId);
+    this.buckets.add({ sinkId, minuteMs: minuteOf(this.now()), sent, requests: 1, failed });
+    const sink = this.labels.of(sinkId);
     this.requests.inc({ sink });
     if (sent > 0) this.records.inc({ sink, outcome: 'sent' }, sent);
     if (failed > 0) this.records.inc({ sink, outcome: 'failed' }, failed);
-    if (this.pending.size >= PENDING_BUCKETS_MAX) void this.flush();
   }
 
   recordApplied(sinkId: string, rows: number): void {
-    if (rows > 0) this.applied.inc({ sink: this.label(sinkId) }, rows);
+    if (rows > 0) this.applied.inc({ sink: this.labels.of(sinkId) }, rows);
   }
 
-  /** Writes every pending bucket in one statement; concurrent callers share the flush in flight. */
   flush(): Promise<void> {
-    this.flushing ??= this.write().finally(() => (this.flushing = null));
-    return this.flushing;
+    return this.buckets.flush();
   }
 
-  private async write(): Promise<void> {
-    if (this.pending.size === 0 || !this.dataSource.isInitialized) return;
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
+  stop(): Promise<void> {
+    return this.buckets.stop();
+  }
+
+  private async write(batch: Bucket[]): Promise<void> {
     const params: unknown[] = [];
     const tuples = batch.map((b, i) => {
       params.push(b.sinkId, new Date(b.minuteMs).toISOString(), b.sent, b.requests, b.failed);
       return `($${i * 5 + 1}, $${i * 5 + 2}::timestamptz, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`;
     });
-    try {
-      await this.dataSource.query(
-        `INSERT INTO sink_metrics (sink_id, minute, records_sent, requests, records_failed) VALUES ${tuples.join(', ')}
-         ON CONFLICT (sink_id, minute) DO UPDATE SET records_sent = sink_metrics.records_sent + EXCLUDED.records_sent,
-           requests = sink_metrics.requests + EXCLUDED.requests, records_failed = sink_metrics.records_failed + EXCLUDED.records_failed`,
-        params,
-      );
-    } catch (err) {
-      // Put them back for the next flush (merged with anything newer), within the limit.
-      this.logger.warn(`could not write ${batch.length} metric bucket(s): ${(err as Error).message}`);
-      for (const b of batch) {
-        const k = `${b.sinkId}\u0000${b.minuteMs}`;
-        const cur = this.pending.get(k);
-        if (cur) {
-          cur.sent += b.sent;
-          cur.requests += b.requests;
-          cur.failed += b.failed;
-        } else if (this.pending.size < PENDING_BUCKETS_MAX) this.pending.set(k, b);
-        else this.dropped.inc();
-      }
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.flush();
-    if (this.pending.size > 0) await this.flush();
+    await this.dataSource.query(
+      `INSERT INTO sink_metrics (sink_id, minute, records_sent, requests, records_failed) VALUES ${tuples.join(', ')}
+       ON CONFLICT (sink_id, minute) DO UPDATE SET records_sent = sink_metrics.records_sent + EXCLUDED.records_sent,
+         requests = sink_metrics.requests + EXCLUDED.requests, records_failed = sink_metrics.records_failed + EXCLUDED.records_failed`,
+      params,
+    );
   }
 
   /** Buckets of minutes with traffic in [from, to), oldest first. */

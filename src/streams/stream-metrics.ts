@@ -1,7 +1,7 @@
 // Per-minute stream counters (GET /v1/streams/{id}/metrics) and their Prometheus
-// twins. Counted in memory per (stream, minute, counter, destination) and written
-// every FLUSH_INTERVAL_MS in one multi-row upsert that adds to what Postgres holds
-// (other nodes add to the same rows). Only minutes with traffic get rows.
+// twins. Counted per (stream, minute, counter, destination) in buckets that
+// PendingMinuteBuckets writes in one multi-row upsert a second. Only minutes with
+// traffic get rows.
 //   events_in        events accepted by POST /v1/streams/ingest
 //   dropped_filter   events a filter processor dropped
 //   dropped_sample   events a sample processor dropped
@@ -10,13 +10,11 @@
 // Prometheus: intake_stream_events_total{stream, outcome}; intake_stream_deliveries_total{stream, destination}.
 // The `stream` label takes at most STREAM_LABELS_MAX values per process; the rest share `_other`.
 
-import { Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { MetricsService } from '../observability/metrics';
+import { BoundedLabels, PENDING_BUCKETS_MAX, PendingMinuteBuckets, minuteOf } from '../observability/minute-buckets';
 
-export const FLUSH_INTERVAL_MS = 1_000;
-export const PENDING_BUCKETS_MAX = 10_000;
 export const STREAM_LABELS_MAX = 200;
 export const METRICS_RANGE_MINUTES_MAX = 7 * 24 * 60;
 export const STREAM_COUNTERS = ['events_in', 'dropped_filter', 'dropped_sample', 'failed', 'delivered'] as const;
@@ -40,11 +38,8 @@ export interface StreamMinute {
 }
 
 export class StreamMetrics {
-  private readonly logger = new Logger('StreamMetrics');
-  private pending = new Map<string, Bucket>();
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private readonly labels = new Set<string>();
+  private readonly buckets: PendingMinuteBuckets<Bucket>;
+  private readonly labels = new BoundedLabels(STREAM_LABELS_MAX);
   private readonly events: Counter<'stream' | 'outcome'>;
   private readonly deliveries: Counter<'stream' | 'destination'>;
 
@@ -59,71 +54,51 @@ export class StreamMetrics {
       labelNames: ['stream', 'outcome'],
     });
     this.deliveries = metrics.registerCounter({ name: 'intake_stream_deliveries_total', help: 'Stream events delivered, per destination', labelNames: ['stream', 'destination'] });
-    metrics.registerQueue({ name: 'intake_stream_metric_buckets', help: 'Per-minute stream metric buckets waiting to be written', limit: PENDING_BUCKETS_MAX, depth: () => this.pending.size });
+    const dropped = metrics.registerCounter({ name: 'intake_stream_metric_buckets_dropped_total', help: 'Per-minute stream metric buckets dropped because Postgres could not take them' });
+    this.buckets = new PendingMinuteBuckets<Bucket>({
+      name: 'stream',
+      key: (b) => `${b.streamId}\u0000${b.minuteMs}\u0000${b.counter}\u0000${b.destination}`,
+      merge: (into, from) => {
+        into.value += from.value;
+      },
+      write: (batch) => this.write(batch),
+      ready: () => this.dataSource.isInitialized,
+      onDropped: (n) => dropped.inc(n),
+    });
+    metrics.registerQueue({ name: 'intake_stream_metric_buckets', help: 'Per-minute stream metric buckets waiting to be written', limit: PENDING_BUCKETS_MAX, depth: () => this.buckets.size });
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  private label(streamId: string): string {
-    if (this.labels.has(streamId)) return streamId;
-    if (this.labels.size >= STREAM_LABELS_MAX) return '_other';
-    this.labels.add(streamId);
-    return streamId;
+    this.buckets.start();
   }
 
   add(streamId: string, counter: StreamCounter, value: number, destination = ''): void {
     if (value <= 0) return;
-    const minuteMs = Math.floor(this.now() / 60_000) * 60_000;
-    const k = `${streamId}\u0000${minuteMs}\u0000${counter}\u0000${destination}`;
-    const b = this.pending.get(k);
-    if (b) b.value += value;
-    else if (this.pending.size < PENDING_BUCKETS_MAX) this.pending.set(k, { streamId, minuteMs, counter, destination, value });
-    else this.logger.warn(`stream metric bucket dropped: ${k}`);
-    const stream = this.label(streamId);
+    this.buckets.add({ streamId, minuteMs: minuteOf(this.now()), counter, destination, value });
+    const stream = this.labels.of(streamId);
     if (counter === 'delivered') this.deliveries.inc({ stream, destination }, value);
     else this.events.inc({ stream, outcome: counter === 'events_in' ? 'in' : counter }, value);
-    if (this.pending.size >= PENDING_BUCKETS_MAX / 2) void this.flush();
   }
 
   flush(): Promise<void> {
-    this.flushing ??= this.write().finally(() => (this.flushing = null));
-    return this.flushing;
+    return this.buckets.flush();
   }
 
-  private async write(): Promise<void> {
-    if (this.pending.size === 0 || !this.dataSource.isInitialized) return;
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
+  stop(): Promise<void> {
+    return this.buckets.stop();
+  }
+
+  private async write(batch: Bucket[]): Promise<void> {
     const params: unknown[] = [];
     const tuples = batch.map((b, i) => {
       params.push(b.streamId, new Date(b.minuteMs).toISOString(), b.counter, b.destination, b.value);
       return `($${i * 5 + 1}::uuid, $${i * 5 + 2}::timestamptz, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`;
     });
-    try {
-      await this.dataSource.query(
-        `INSERT INTO stream_metrics (stream_id, minute, counter, destination, value) VALUES ${tuples.join(', ')}
-         ON CONFLICT (stream_id, minute, counter, destination) DO UPDATE SET value = stream_metrics.value + EXCLUDED.value`,
-        params,
-      );
-    } catch (err) {
-      this.logger.warn(`could not write ${batch.length} stream metric bucket(s): ${(err as Error).message}`);
-      for (const b of batch) {
-        const k = `${b.streamId}\u0000${b.minuteMs}\u0000${b.counter}\u0000${b.destination}`;
-        const cur = this.pending.get(k);
-        if (cur) cur.value += b.value;
-        else if (this.pending.size < PENDING_BUCKETS_MAX) this.pending.set(k, b);
-      }
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.flush();
-    if (this.pending.size > 0) await this.flush();
+    await this.dataSource.query(
+      `INSERT INTO stream_metrics (stream_id, minute, counter, destination, value) VALUES ${tuples.join(', ')}
+       ON CONFLICT (stream_id, minute, counter, destination) DO UPDATE SET value = stream_metrics.value + EXCLUDED.value`,
+      params,
+    );
   }
 
   /** Minutes with traffic in [from, to), oldest first. */
