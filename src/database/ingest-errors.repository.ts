@@ -4,6 +4,7 @@
 
 import { DataSource, EntityManager, FindOptionsWhere, LessThan, MoreThan } from 'typeorm';
 import { IngestErrorEntity } from './ingest-error.entity';
+import { valuesList } from './values-list';
 
 export interface NewIngestError {
   source: string;
@@ -39,7 +40,8 @@ export const INGEST_ERRORS_LIST_LIMIT_MAX = 1_000;
 export const INGEST_ERROR_MESSAGE_CHARS_MAX = 4_096;
 /** 11 parameters a row; well under Postgres's 65,535 parameters per statement. */
 const ROWS_PER_INSERT_MAX = 500;
-const COLUMNS = 11;
+/** The 11 columns take their parameters as they are. */
+const NO_CASTS = new Array<string>(11).fill('');
 
 export class IngestErrorsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -58,18 +60,13 @@ export class IngestErrorsRepository {
     let inserted = 0;
     for (let start = 0; start < errors.length; start += ROWS_PER_INSERT_MAX) {
       const batch = errors.slice(start, start + ROWS_PER_INSERT_MAX);
-      const params: unknown[] = [];
-      const tuples = batch.map((e, i) => {
-        params.push(...toParams(e));
-        const base = i * COLUMNS;
-        return `(${Array.from({ length: COLUMNS }, (_, c) => `$${base + c + 1}`).join(', ')})`;
-      });
+      const values = valuesList(batch.map(toParams), NO_CASTS);
       const rows: unknown[] = await runner.query(
         `INSERT INTO ingest_errors (source, source_id, topic, partition, "offset", reason, message, record_key, payload, headers, record_part)
-         VALUES ${tuples.join(', ')}
+         VALUES ${values.sql}
          ON CONFLICT (topic, partition, "offset", record_part) DO NOTHING
          RETURNING id`,
-        params,
+        values.params,
       );
       inserted += rows.length;
     }

@@ -10,6 +10,7 @@
 
 import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { valuesList } from '../database/values-list';
 import type { MetricsService } from '../observability/metrics';
 import { BoundedLabels, PENDING_BUCKETS_MAX, PendingMinuteBuckets, minuteOf } from '../observability/minute-buckets';
 
@@ -94,16 +95,15 @@ export class SinkMetricsAggregator {
   }
 
   private async write(batch: Bucket[]): Promise<void> {
-    const params: unknown[] = [];
-    const tuples = batch.map((b, i) => {
-      params.push(b.sinkId, new Date(b.minuteMs).toISOString(), b.sent, b.requests, b.failed);
-      return `($${i * 5 + 1}, $${i * 5 + 2}::timestamptz, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`;
-    });
+    const values = valuesList(
+      batch.map((b) => [b.sinkId, new Date(b.minuteMs).toISOString(), b.sent, b.requests, b.failed]),
+      ['', 'timestamptz', '', '', ''],
+    );
     await this.dataSource.query(
-      `INSERT INTO sink_metrics (sink_id, minute, records_sent, requests, records_failed) VALUES ${tuples.join(', ')}
+      `INSERT INTO sink_metrics (sink_id, minute, records_sent, requests, records_failed) VALUES ${values.sql}
        ON CONFLICT (sink_id, minute) DO UPDATE SET records_sent = sink_metrics.records_sent + EXCLUDED.records_sent,
          requests = sink_metrics.requests + EXCLUDED.requests, records_failed = sink_metrics.records_failed + EXCLUDED.records_failed`,
-      params,
+      values.params,
     );
   }
 

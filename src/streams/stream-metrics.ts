@@ -12,6 +12,7 @@
 
 import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { valuesList } from '../database/values-list';
 import type { MetricsService } from '../observability/metrics';
 import { BoundedLabels, PENDING_BUCKETS_MAX, PendingMinuteBuckets, minuteOf } from '../observability/minute-buckets';
 
@@ -89,15 +90,14 @@ export class StreamMetrics {
   }
 
   private async write(batch: Bucket[]): Promise<void> {
-    const params: unknown[] = [];
-    const tuples = batch.map((b, i) => {
-      params.push(b.streamId, new Date(b.minuteMs).toISOString(), b.counter, b.destination, b.value);
-      return `($${i * 5 + 1}::uuid, $${i * 5 + 2}::timestamptz, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`;
-    });
+    const values = valuesList(
+      batch.map((b) => [b.streamId, new Date(b.minuteMs).toISOString(), b.counter, b.destination, b.value]),
+      ['uuid', 'timestamptz', '', '', ''],
+    );
     await this.dataSource.query(
-      `INSERT INTO stream_metrics (stream_id, minute, counter, destination, value) VALUES ${tuples.join(', ')}
+      `INSERT INTO stream_metrics (stream_id, minute, counter, destination, value) VALUES ${values.sql}
        ON CONFLICT (stream_id, minute, counter, destination) DO UPDATE SET value = stream_metrics.value + EXCLUDED.value`,
-      params,
+      values.params,
     );
   }
 
