@@ -20,14 +20,11 @@ import { CollectionSpec, collectionSpecOf, collectionView } from './collection-s
 import type { CreateCollectionInput } from './dto/create-collection';
 import { UpsertVectorsInput, vectorInputs } from './dto/upsert-vectors';
 import { requireIndexable } from './indexable';
-import { EndOffsetsLookups } from './end-offsets';
 import { EmbedderError } from '../embeddings/embedder';
 import type { DenseSearchInput } from './dto/search-dense';
 
 @Injectable()
 export class CollectionsService {
-  private readonly endOffsets = new EndOffsetsLookups((topic) => this.log.endOffsets(topic));
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly log: LogClient,
@@ -139,7 +136,7 @@ export class CollectionsService {
   private async strongSearch(m: CollectionMaterializer, query: Float32Array | number[], topK: number, ef?: number) {
     const sent = m.settledReadState();
     if (sent) {
-      const lookup = this.endOffsets.get(m.topic);
+      const lookup = this.log.endOffsets(m.topic);
       const speculative = m.search(query, topK, ef);
       const [looked, answered] = await Promise.allSettled([lookup, speculative]);
       if (looked.status === 'rejected') throw looked.reason;
@@ -153,7 +150,7 @@ export class CollectionsService {
   }
 
   private async waitStrong(m: CollectionMaterializer, known?: Map<number, bigint>): Promise<void> {
-    const ends = known ?? m.readableEnds(await this.endOffsets.get(m.topic));
+    const ends = known ?? m.readableEnds(await this.log.endOffsets(m.topic));
     if (!(await m.applied.waitForEnds(ends, this.config.applyTimeoutMs))) {
       throw Errors.unavailable(`collection ${m.spec.name} has not applied the log within ${this.config.applyTimeoutMs} ms`, {
         lag: m.applied.lag(ends).toString(),

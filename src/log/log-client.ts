@@ -4,6 +4,7 @@
 
 import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
 import { Appender, AppendRecord, AppendedRecord } from './appender';
+import { EndOffsetsLookups } from './end-offset-lookups';
 import { ConsumedRecord, TopicConsumer, TopicConsumerOptions } from './topic-consumer';
 
 export type { AppendRecord, AppendedRecord } from './appender';
@@ -28,8 +29,9 @@ export class LogClient {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly appender: Appender;
-  private readonly endOffsetFlights = new Map<string, Promise<Map<number, bigint>>>();
-  private readonly endOffsetFollowUps = new Map<string, Promise<Map<number, bigint>>>();
+  private readonly endOffsetLookups = new EndOffsetsLookups((topic) =>
+    this.admin.fetchTopicOffsets(topic).then((offsets) => new Map(offsets.map((o) => [o.partition, BigInt(o.high)]))),
+  );
   private readonly consumers = new Set<TopicConsumer>();
 
   constructor(readonly options: LogClientOptions) {
@@ -102,32 +104,7 @@ export class LogClient {
   endOffsets(topic: string): Promise<Map<number, bigint>> {
     const local = this.options.localEndOffsets?.(topic);
     if (local) return Promise.resolve(local);
-    const current = this.endOffsetFlights.get(topic);
-    if (!current) return this.startEndOffsetFlight(topic);
-    let followUp = this.endOffsetFollowUps.get(topic);
-    if (!followUp) {
-      followUp = current
-        .catch(() => undefined)
-        .then(() => {
-          this.endOffsetFollowUps.delete(topic);
-          return this.startEndOffsetFlight(topic);
-        });
-      this.endOffsetFollowUps.set(topic, followUp);
-    }
-    return followUp;
-  }
-
-  private startEndOffsetFlight(topic: string): Promise<Map<number, bigint>> {
-    const flight = this.admin
-      .fetchTopicOffsets(topic)
-      .then((offsets) => new Map(offsets.map((o) => [o.partition, BigInt(o.high)])));
-    this.endOffsetFlights.set(topic, flight);
-    flight
-      .finally(() => {
-        if (this.endOffsetFlights.get(topic) === flight) this.endOffsetFlights.delete(topic);
-      })
-      .catch(() => undefined);
-    return flight;
+    return this.endOffsetLookups.get(topic);
   }
 
   consumer(options: TopicConsumerOptions, handler: (partition: number, records: ConsumedRecord[]) => Promise<void>): TopicConsumer {

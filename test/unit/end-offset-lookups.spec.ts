@@ -1,5 +1,5 @@
 // Strong reads share end-offset lookups, but never one that started before they arrived.
-import { EndOffsetsLookups } from '../../src/collections/end-offsets';
+import { EndOffsetsLookups } from '../../src/log/end-offset-lookups';
 
 describe('EndOffsetsLookups', () => {
   const setup = () => {
