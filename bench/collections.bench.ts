@@ -38,11 +38,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
 import { clusteredVectors, randomVectors } from '../test/support/vectors';
+import { freePort } from './intake-child';
 import { pool } from './report';
 
 const DIM = 128;
@@ -238,17 +238,6 @@ interface Child {
   url: string;
   proc: ChildProcess;
   dir: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The admin token the bench's Intake is started with (INTAKE_ADMIN_TOKEN); every request sends it. */

@@ -22,10 +22,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort, startIntakeChild } from './intake-child';
+import { benchClient, must, startIntakeChild } from './intake-child';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { numberFromEnv, pool } from './report';
@@ -130,26 +129,7 @@ class CpuWindow {
   }
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function request(base: string, method: string, pathname: string, body?: unknown): Promise<{ status: number; body: string }> {
-  // A pre-serialized body is sent as is: the client's CPU is the app's too on a small machine.
-  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL(pathname, base),
-      { method, agent, headers: { authorization: `Bearer ${TOKEN}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
+const request = benchClient(TOKEN, 64);
 
 async function rawInsert(url: string): Promise<number> {
   const clients = await Promise.all(Array.from({ length: CLIENTS }, async () => {
@@ -198,11 +178,6 @@ async function main(): Promise<void> {
     const app = await startIntakeChild({ INTAKE_DATA_DIR: path.join(root, 'app'), INTAKE_BROKER_PORT: '0', DATABASE_URL: pg.url, INTAKE_LOG_LEVEL: 'warn', INTAKE_ADMIN_TOKEN: TOKEN, INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000' });
     child = app.child;
     const url = app.url;
-    const must = async (r: Promise<{ status: number; body: string }>, status: number) => {
-      const res = await r;
-      if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.body.slice(0, 500)}`);
-      return res;
-    };
     const bodies: string[] = [];
     for (let start = 0; start < N; start += BATCH) {
       bodies.push(JSON.stringify({ records: Array.from({ length: Math.min(BATCH, N - start) }, (_, i) => ({ value: record(start + i) })) }));

@@ -16,10 +16,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort, startIntakeChild } from './intake-child';
+import { BenchAnswer, benchClient, freePort, must, startIntakeChild } from './intake-child';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
@@ -29,7 +28,7 @@ const N = numberFromEnv('BENCH_STREAM_N', 100_000);
 const BATCH = numberFromEnv('BENCH_STREAM_BATCH', 500);
 const CLIENTS = numberFromEnv('BENCH_STREAM_CLIENTS', 4);
 const TOKEN = `intake_bench${randomBytes(24).toString('hex')}`;
-const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+const request = benchClient(TOKEN, CLIENTS);
 
 /** One event in ten is a debug event (the filter drops it). */
 function event(i: number): string {
@@ -43,26 +42,10 @@ function event(i: number): string {
 
 const kept = (n: number) => n - Math.ceil(n / 10);
 
-function post(base: string, pathname: string, body: string, contentType: string, streamId?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL(pathname, base),
-      {
-        method: 'POST',
-        agent,
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...(streamId ? { 'x-stream-id': streamId } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** POST `body` as it is, with its media type (and the stream for ingest). */
+function post(base: string, pathname: string, body: string, contentType: string, streamId?: string): Promise<BenchAnswer> {
+  return request(base, 'POST', pathname, body, { 'content-type': contentType, ...(streamId ? { 'x-stream-id': streamId } : {}) });
 }
-
 
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-bench-streams-'));
@@ -75,11 +58,6 @@ async function main(): Promise<void> {
     const app = await startIntakeChild({ INTAKE_DATA_DIR: path.join(root, 'app'), INTAKE_BROKER_PORT: String(brokerPort), DATABASE_URL: pg.url, INTAKE_LOG_LEVEL: 'warn', INTAKE_ADMIN_TOKEN: TOKEN, INTAKE_RATE_LIMIT_REQUESTS_PER_SECOND: '1000000', INTAKE_RATE_LIMIT_BYTES_PER_SECOND: String(1024 ** 4) });
     child = app.child;
     const url = app.url;
-    const must = async (r: Promise<{ status: number; body: string }>, status: number) => {
-      const res = await r;
-      if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.body.slice(0, 500)}`);
-      return res;
-    };
     const json = (v: unknown) => JSON.stringify(v);
     await must(post(url, '/v2/tables', json({ name: 'events_out', columns: [{ name: 'id', type: 'id' }, { name: 'service', type: 'string' }, { name: 'amount', type: 'int' }, { name: 'card', type: 'string' }, { name: 'customer', type: 'string' }] }), 'application/json'), 201);
     const created = await must(
@@ -148,7 +126,7 @@ async function main(): Promise<void> {
       await new Promise((r) => child!.once('exit', r));
     }
     await pg.stop();
-    agent.destroy();
+    request.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
 }

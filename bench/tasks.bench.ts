@@ -17,10 +17,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort, startIntakeChild } from './intake-child';
+import { benchClient, freePort, must, startIntakeChild } from './intake-child';
 import { hashingEmbed } from '../src/embeddings';
 import { numberFromEnv } from './report';
 
@@ -37,31 +36,7 @@ function item(round: string, i: number) {
   return { object_id: `${round}-${i}`, payload: { text: `${w(0)} ${w(1)} ${w(2)} report ${i} on ${w(3)} systems`, source: 'bench', n: i } };
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-
-function request(base: string, method: string, pathname: string, body?: unknown): Promise<{ status: number; body: string }> {
-  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL(pathname, base),
-      { method, agent, headers: { authorization: `Bearer ${TOKEN}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function must(r: Promise<{ status: number; body: string }>, ...statuses: number[]) {
-  const res = await r;
-  if (!statuses.includes(res.status)) throw new Error(`expected ${statuses.join('/')}, got ${res.status}: ${res.body.slice(0, 500)}`);
-  return res;
-}
-
+const request = benchClient(TOKEN, 8);
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 
