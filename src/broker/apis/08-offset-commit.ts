@@ -12,7 +12,20 @@ import { Message } from '../protocol/schema';
 import { authorized, topicAuthorized } from './authorize';
 import { ApiHandler } from './handler';
 
-const METADATA_CHARS_MAX = 4096; // Kafka offset.metadata.max.bytes
+export const METADATA_CHARS_MAX = 4096; // Kafka offset.metadata.max.bytes
+
+/** The offsets an OffsetCommit or TxnOffsetCommit request names (their partition fields are the same). */
+export function offsetsOf(topics: Message[]) {
+  return topics.flatMap((t) =>
+    (t.partitions as Message[]).map((p) => ({
+      topic: t.name as string,
+      partition: p.partition_index as number,
+      offset: p.committed_offset as bigint,
+      leaderEpoch: (p.committed_leader_epoch as number | undefined) ?? -1,
+      metadata: (p.committed_metadata as string | null) ?? '',
+    })),
+  );
+}
 
 export const offsetCommit: ApiHandler = {
   apiKey: 8,
@@ -33,15 +46,7 @@ export const offsetCommit: ApiHandler = {
             groupId: request.group_id,
             generationId: request.generation_id_or_member_epoch,
             memberId: request.member_id,
-            offsets: committable.flatMap((t) =>
-              (t.partitions as Message[]).map((p) => ({
-                topic: t.name as string,
-                partition: p.partition_index as number,
-                offset: p.committed_offset as bigint,
-                leaderEpoch: (p.committed_leader_epoch as number | undefined) ?? -1,
-                metadata: (p.committed_metadata as string | null) ?? '',
-              })),
-            ),
+            offsets: offsetsOf(committable),
           });
     }
     return {

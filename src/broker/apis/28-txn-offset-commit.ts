@@ -12,8 +12,8 @@ import { ErrorCode } from '../protocol/errors';
 import { Message } from '../protocol/schema';
 import { authorized, transactionAuthorized } from './authorize';
 import { ApiHandler } from './handler';
+import { METADATA_CHARS_MAX, offsetsOf } from './08-offset-commit';
 
-const METADATA_CHARS_MAX = 4096; // Kafka offset.metadata.max.bytes
 
 export const txnOffsetCommit: ApiHandler = {
   apiKey: 28,
@@ -21,15 +21,7 @@ export const txnOffsetCommit: ApiHandler = {
   maxVersion: 2,
   handle(request, ctx) {
     const topics = request.topics as Message[];
-    const offsets = topics.flatMap((t) =>
-      (t.partitions as Message[]).map((p) => ({
-        topic: t.name as string,
-        partition: p.partition_index as number,
-        offset: p.committed_offset as bigint,
-        leaderEpoch: (p.committed_leader_epoch as number | undefined) ?? -1,
-        metadata: (p.committed_metadata as string | null) ?? '',
-      })),
-    );
+    const offsets = offsetsOf(topics);
     let error_code: number;
     if (!transactionAuthorized(ctx, request.transactional_id)) error_code = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     else if (!authorized(ctx, OPERATION.READ, RESOURCE.GROUP, request.group_id)) error_code = ErrorCode.GROUP_AUTHORIZATION_FAILED;
