@@ -3,7 +3,6 @@
 // or doubled; and /health keeps answering while a 100,000-vector backlog is applied
 // (the hnswlib work runs in the workers, not on the event loop that serves HTTP; the
 // node runs in a child process so the test's own work is not on that loop either).
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CollectionRegistry } from '../../src/collections/collection.registry';
@@ -13,6 +12,7 @@ import { LogClient } from '../../src/log/log-client';
 import { partitionForKey } from '../../src/log/partitioner';
 import { Topics } from '../../src/log/topics';
 import { TestApp, http, startApp, withTestApp } from '../support/app';
+import { spawnAppNode } from '../support/app-nodes';
 import { eventually, tempDir } from '../support/broker';
 import { randomVectors } from '../support/vectors';
 
@@ -114,7 +114,7 @@ describe('collection shards in worker threads', () => {
       );
     }
     // ...then a node in a process of its own (the test's work stays off its event loop) applies all of it.
-    const node = await spawnNode(t.broker.address, t.pg.url, tempDir('backlog-node'));
+    const node = await spawnAppNode(t.broker.address, t.pg.url, tempDir('backlog-node'), 'node-backlog');
     t.onTeardown(() => node.stop());
     const answers: { ms: number; status: number; lag: number; body: unknown }[] = [];
     const started = Date.now();
@@ -134,28 +134,3 @@ describe('collection shards in worker threads', () => {
     expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(HEALTH_ANSWER_MS_MAX);
   });
 });
-
-/** A whole Intake node as a child process (test/support/app-node.ts). */
-function spawnNode(brokers: string, databaseUrl: string, dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/support/app-node.ts', brokers, databaseUrl, dataDir, 'node-backlog'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready (\S+)/.exec(out);
-      if (m) {
-        resolve({
-          url: m[1],
-          stop: async () => {
-            child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the node exited with ${code} before it was ready`)));
-  });
-}

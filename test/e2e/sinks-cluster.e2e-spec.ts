@@ -4,9 +4,10 @@
 // record is a row, every record in the log was applied exactly once (a row trigger
 // counts each write), and the stored offsets equal the log end. (2) Two nodes share a
 // sink's partitions: each applies some, together all.
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile } from 'node:child_process';
 import { LogClient } from '../../src/log/log-client';
 import { http, withTestApp } from '../support/app';
+import { spawnAppNode } from '../support/app-nodes';
 import { eventually } from '../support/broker';
 import { tempDir } from '../support/temp-dir';
 
@@ -26,21 +27,7 @@ describe('sinks across nodes', () => {
     });
   });
 
-  const spawnNode = (dataDir: string, nodeId: string) =>
-    new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/support/app-node.ts', t.broker.address, t.pg.url, dataDir, nodeId], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /ready (\S+)/.exec(out);
-        if (m) resolve({ child, url: m[1] });
-      });
-      child.once('exit', (code) => reject(new Error(`node ${nodeId} exited with ${code} before it was ready`)));
-    });
+  const spawnNode = (dataDir: string, nodeId: string) => spawnAppNode(t.broker.address, t.pg.url, dataDir, nodeId, children);
 
   const storedVsEnd = async (sink: string) => {
     const ends = await log.endOffsets(`intake.sink.${sink}`);
@@ -109,8 +96,7 @@ describe('sinks across nodes', () => {
     // Kill once the materializer has applied some rows, while it still has more to apply.
     await eventually(async () => (await t.db.query(`SELECT count(*)::int AS n FROM public.event_writes`))[0].n >= 8_000, 120_000, 'some rows applied');
     killed = true;
-    node.child.kill('SIGKILL');
-    await new Promise((r) => node.child.once('exit', r));
+    await node.stop('SIGKILL');
     rowsAtKill = (await t.db.query(`SELECT count(*)::int AS n FROM intake_tables.events`))[0].n;
     node = await spawnNode(dataDir, 'a');
     restarted = true;
@@ -148,8 +134,7 @@ describe('sinks across nodes', () => {
       `exactly once: ${acked.size} acknowledged, ${rowsAtKill} rows when killed, ${retried.size} records re-sent after the kill, ` +
         `${logged} records in ${state.total} log messages, ${totalWrites} row writes, ids sent once written once`,
     );
-    node.child.kill('SIGTERM');
-    await new Promise((r) => node.child.once('exit', r));
+    await node.stop();
   });
 
   it('two nodes share a sink\'s partitions, and the rows are complete', async () => {
@@ -187,7 +172,6 @@ describe('sinks across nodes', () => {
     expect(ra + rb).toBe(sent + 50);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM intake_tables.shared`))[0].n).toBe(sent + 50);
     console.log(`two nodes: ${sent + 50} rows, node a applied ${ra}, node b applied ${rb}`);
-    for (const n of [a, b]) n.child.kill('SIGTERM');
-    await Promise.all([a, b].map((n) => new Promise((r) => (n.child.exitCode !== null ? r(null) : n.child.once('exit', r)))));
+    await Promise.all([a.stop(), b.stop()]);
   });
 });

@@ -3,9 +3,10 @@
 // processing, restarted on its data dir: the task resumes at its cursor and ends done,
 // every item searchable, each once. (2) Two nodes share the task worker: a
 // 10,000-item task and 20 small tasks are all done, each item processed once.
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { partitionForKey } from '../../src/log/partitioner';
 import { http, withTestApp } from '../support/app';
+import { spawnAppNode } from '../support/app-nodes';
 import { eventually, kafkaClient } from '../support/broker';
 import { TASKS, collectionSize, itemText, readTopic, taskInfo, textItems, waitForStatus, workerCaughtUp } from '../support/tasks';
 import { tempDir } from '../support/temp-dir';
@@ -22,27 +23,7 @@ describe('upsertion tasks across nodes', () => {
     });
   });
 
-  const spawnNode = (dataDir: string, nodeId: string) =>
-    new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/support/app-node.ts', t.broker.address, t.pg.url, dataDir, nodeId], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /ready (\S+)/.exec(out);
-        if (m) resolve({ child, url: m[1] });
-      });
-      child.once('exit', (code) => reject(new Error(`node ${nodeId} exited with ${code} before it was ready`)));
-    });
-  const stopNode = async (node: { child: ChildProcess }) => {
-    if (node.child.exitCode !== null) return;
-    const exited = new Promise((r) => node.child.once('exit', r));
-    node.child.kill('SIGTERM');
-    await exited;
-  };
+  const spawnNode = (dataDir: string, nodeId: string) => spawnAppNode(t.broker.address, t.pg.url, dataDir, nodeId, children);
   const processedOn = async (url: string) => {
     const text = await (await fetch(`${url}/metrics`)).text();
     return Number(/^intake_upsertion_task_items_processed_total (\S+)$/m.exec(text)?.[1] ?? 0);
@@ -57,8 +38,7 @@ describe('upsertion tasks across nodes', () => {
     expect((await http(node.url, 'POST', `${TASKS}/run`, { task_id: 'task-kill', items })).status).toBe(201);
     // Kill while it is processing: some batches recorded, more to go.
     await eventually(async () => (await itemsDone('task-kill')) >= 1_000, 240_000, 'some batches done');
-    node.child.kill('SIGKILL');
-    await new Promise((r) => node.child.once('exit', r));
+    await node.stop('SIGKILL');
     const doneAtKill = await itemsDone('task-kill');
     expect(doneAtKill).toBeLessThan(N);
     expect((await t.db.query(`SELECT status FROM upsertion_tasks WHERE id = 'task-kill'`))[0].status).toBe('processing');
@@ -78,7 +58,7 @@ describe('upsertion tasks across nodes', () => {
     expect(new Set(records.map((r) => r.key)).size).toBe(N);
     expect(records.length - N).toBeLessThanOrEqual(256);
     console.log(`SIGKILL at ${doneAtKill}/${N} items recorded; after the restart: done, ${records.length} upserts in the log for ${N} items, ${N} vectors`);
-    await stopNode(node);
+    await node.stop();
   });
 
   it('two nodes share the task worker: a 10,000-item task and 20 small tasks are all done, each item processed once', async () => {
@@ -122,6 +102,6 @@ describe('upsertion tasks across nodes', () => {
     for (const url of [a.url, b.url]) expect((await http(url, 'POST', '/vectordb/collections/default/search/dense', { query_text: itemText('large', 9_999), top_k: 1, ef_search: 512 })).body.results[0].id).toBe('large-9999');
     expect((await taskInfo(a.url, 'task-small-19')).status).toBe('done');
     console.log(`two nodes: ${total} items in 21 tasks, node a processed ${pa}, node b ${pb} (before: ${before}); ${records.length} upserts in the log`);
-    await Promise.all([stopNode(a), stopNode(b)]);
+    await Promise.all([a.stop(), b.stop()]);
   });
 });
