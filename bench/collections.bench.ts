@@ -43,7 +43,7 @@ import * as path from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
 import { clusteredVectors, randomVectors } from '../test/support/vectors';
 import { freePort } from './intake-child';
-import { pool } from './report';
+import { ProcStat, allProcStats, descendantsOf, pool, threadStats } from './report';
 
 const DIM = 128;
 const M = 16;
@@ -125,79 +125,25 @@ function recallAt(got: number[][], exact: number[][]): number {
 
 // ---------------------------------------------------------------- CPU accounting (Linux /proc)
 
-const CLK_TCK = 100;
-
-/** pid → [ppid, CPU seconds] of every process (one pass over /proc). */
-function allProcesses(): Map<number, [number, number]> {
-  const out = new Map<number, [number, number]>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(entry), [Number(f[1]), (Number(f[11]) + Number(f[12])) / CLK_TCK]);
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
-
-function descendantsOf(root: number, procs: Map<number, [number, number]>): Set<number> {
-  const out = new Set<number>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const p = stack.pop() as number;
-    for (const [pid, [ppid]] of procs) {
-      if (ppid !== p || out.has(pid)) continue;
-      out.add(pid);
-      stack.push(pid);
-    }
-  }
-  return out;
-}
-
 /**
  * Cores kept busy (CPU seconds / wall seconds) over a window by: this process, the Intake
  * node process, its Postgres processes, and everything else on the machine (a shared box
  * should say when someone else was using the cores being measured).
  */
-/** tid → CPU seconds of every thread of `pid` (Linux /proc; empty elsewhere). */
-function threadCpu(pid: number | null): Map<number, number> {
-  const out = new Map<number, number>();
-  if (pid === null) return out;
-  let tids: string[] = [];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100);
-    } catch {
-      /* ended meanwhile */
-    }
-  }
-  return out;
-}
-
 class CpuWindow {
   private readonly self0 = process.cpuUsage();
-  private readonly procs0 = allProcesses();
-  private readonly threads0: Map<number, number>;
+  private readonly procs0 = allProcStats();
+  private readonly threads0: Map<number, ProcStat>;
   private readonly t0 = now();
 
   constructor(private readonly childPid: number | null) {
-    this.threads0 = threadCpu(childPid);
+    this.threads0 = childPid === null ? new Map() : threadStats(childPid);
   }
 
   /** The Intake child's main thread, then its busiest other threads (the shard workers), in cores. */
   private threads(wall: number): { main: number; others: number[] } | null {
     if (this.childPid === null) return null;
-    const used = [...threadCpu(this.childPid)].map(([tid, s]) => [tid, (s - (this.threads0.get(tid) ?? 0)) / wall] as const);
+    const used = [...threadStats(this.childPid)].map(([tid, s]) => [tid, (s.cpu - (this.threads0.get(tid)?.cpu ?? 0)) / wall] as const);
     const main = used.find(([tid]) => tid === this.childPid)?.[1] ?? 0;
     return { main, others: used.filter(([tid, c]) => tid !== this.childPid && c >= 0.05).map(([, c]) => c).sort((a, b) => b - a) };
   }
@@ -205,8 +151,8 @@ class CpuWindow {
   cores(): { bench: number; intake: number | null; postgres: number | null; others: number; threads: { main: number; others: number[] } | null } {
     const wall = now() - this.t0;
     const u = process.cpuUsage(this.self0);
-    const procs = allProcesses();
-    const delta = (pid: number) => Math.max(0, (procs.get(pid)?.[1] ?? 0) - (this.procs0.get(pid)?.[1] ?? 0));
+    const procs = allProcStats();
+    const delta = (pid: number) => Math.max(0, (procs.get(pid)?.cpu ?? 0) - (this.procs0.get(pid)?.cpu ?? 0));
     const mine = this.childPid === null ? new Set<number>() : descendantsOf(this.childPid, procs);
     let postgres = 0;
     let others = 0;

@@ -91,29 +91,88 @@ function userProcessCpu(exclude: Set<number>): Map<number, number> | null {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
     if (exclude.has(pid)) continue;
-    const f = procStatFields(pid);
-    // f[1] is the parent pid: children of kthreadd (pid 2) are kernel threads.
-    if (f === null || pid === 2 || f[1] === '2') continue;
-    out.set(pid, (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND);
+    const stat = procStat(pid);
+    // Children of kthreadd (pid 2) are kernel threads.
+    if (stat === null || pid === 2 || stat.ppid === 2) continue;
+    out.set(pid, stat.cpu);
   }
   return out;
 }
 
-/** Fields of /proc/<pid>/stat after the command name (index 0 is the state), or null. */
-function procStatFields(pid: number): string[] | null {
+/** Fields of a /proc stat file after the command name (index 0 is the state), or null. */
+function statFields(file: string): string[] | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(file, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
 }
 
+/** What /proc says of a process (or, with `tid`, of one of its threads). */
+export interface ProcStat {
+  ppid: number;
+  /** utime + stime, in seconds. */
+  cpu: number;
+  /** cutime + cstime: what the children it waited for used, in seconds. */
+  reapedCpu: number;
+}
+
+/** /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat), or null if it cannot be read. */
+export function procStat(pid: number, tid?: number): ProcStat | null {
+  const f = statFields(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`);
+  // ppid, utime, stime, cutime and cstime are fields 4 and 14-17 of the stat line: 1 and 11-14 after the command name.
+  if (f === null) return null;
+  return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND, reapedCpu: (Number(f[13]) + Number(f[14])) / CLOCK_TICKS_PER_SECOND };
+}
+
+/** Entries of a /proc directory that are numbers (pids or thread ids); empty if it cannot be read. */
+function numericEntries(dir: string): number[] {
+  try {
+    return fs.readdirSync(dir).filter((e) => /^\d+$/.test(e)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** procStat of every process, by pid (one pass over /proc; empty off Linux). */
+export function allProcStats(): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const pid of numericEntries('/proc')) {
+    const s = procStat(pid);
+    if (s) out.set(pid, s); // else it exited meanwhile
+  }
+  return out;
+}
+
+/** procStat of every thread of `pid`, by thread id (empty off Linux). */
+export function threadStats(pid: number): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const tid of numericEntries(`/proc/${pid}/task`)) {
+    const s = procStat(pid, tid);
+    if (s) out.set(tid, s);
+  }
+  return out;
+}
+
+/** Every process below `root` in `procs`, except `skip` and the processes below it. */
+export function descendantsOf(root: number, procs: Map<number, ProcStat>, skip?: number): Set<number> {
+  const out = new Set<number>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const p = stack.pop() as number;
+    for (const [pid, { ppid }] of procs) {
+      if (ppid !== p || pid === skip || out.has(pid)) continue;
+      out.add(pid);
+      stack.push(pid);
+    }
+  }
+  return out;
+}
+
 /** utime + stime of a process from /proc/<pid>/stat, or null if it cannot be read. */
 export function procCpuSeconds(pid: number): number | null {
-  const f = procStatFields(pid);
-  // utime and stime are fields 14 and 15 of the stat line, 11 and 12 after the command name.
-  return f === null ? null : (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND;
+  return procStat(pid)?.cpu ?? null;
 }
 
 function fmt(n: number, digits: number): string {

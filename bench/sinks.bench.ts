@@ -27,7 +27,7 @@ import * as path from 'node:path';
 import { benchClient, must, startIntakeChild } from './intake-child';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { numberFromEnv, pool } from './report';
+import { allProcStats, descendantsOf, numberFromEnv, pool } from './report';
 
 const N = numberFromEnv('BENCH_SINK_N', 100_000);
 const BATCH = numberFromEnv('BENCH_SINK_BATCH', 1_000);
@@ -64,58 +64,27 @@ function record(i: number): Record<string, unknown> {
   };
 }
 
-/** pid → [ppid, CPU seconds so far, CPU seconds of its reaped children] of every process (Linux /proc; empty elsewhere). */
-function processCpu(): Map<number, [number, number, number]> {
-  const out = new Map<number, [number, number, number]>();
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime + stime, and separately cutime + cstime (what the backends it reaped used).
-      out.set(Number(name), [Number(f[1]), (Number(f[11]) + Number(f[12])) / 100, (Number(f[13]) + Number(f[14])) / 100]);
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
-
 /**
  * Cores kept busy over the measured phase by the Intake child, the Postgres this bench
  * started (its other descendants), this process and everything else: where the time
  * went, and whether someone else was using the machine meanwhile.
  */
 class CpuWindow {
-  private readonly procs0 = processCpu();
+  private readonly procs0 = allProcStats();
   private readonly t0 = process.hrtime.bigint();
 
   constructor(private readonly childPid: number) {}
 
   note(): string {
     const wall = Number(process.hrtime.bigint() - this.t0) / 1e9;
-    const procs = processCpu();
+    const procs = allProcStats();
     const delta = (pid: number, reaped = false) => {
-      const [, cpu = 0, children = 0] = procs.get(pid) ?? [];
-      const [, cpu0 = 0, children0 = 0] = this.procs0.get(pid) ?? [];
-      return Math.max(0, cpu - cpu0 + (reaped ? children - children0 : 0));
+      const now = procs.get(pid);
+      const then = this.procs0.get(pid);
+      const used = (now?.cpu ?? 0) - (then?.cpu ?? 0);
+      return Math.max(0, used + (reaped ? (now?.reapedCpu ?? 0) - (then?.reapedCpu ?? 0) : 0));
     };
-    const ours = new Set<number>();
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const [pid, [ppid]] of procs) {
-        if (!ours.has(pid) && pid !== this.childPid && (ppid === process.pid || ours.has(ppid))) {
-          ours.add(pid);
-          grew = true;
-        }
-      }
-    }
+    const ours = descendantsOf(process.pid, procs, this.childPid);
     let postgres = 0;
     let others = 0;
     for (const pid of procs.keys()) {
