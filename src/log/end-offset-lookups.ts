@@ -1,5 +1,5 @@
-// Log end offsets (what a strong read or a write's back-pressure waits for), fetched for
-// many concurrent callers at once.
+// Log end offsets (what a strong read waits for, what lag is measured against), fetched
+// for many concurrent callers at once.
 // A read must see every write acknowledged before it ARRIVED, so it may not reuse a
 // lookup that was already on its way to the broker; it joins the next one instead,
 // which starts as soon as the running one is answered (group commit, for reads). With

@@ -9,6 +9,8 @@
 import { Logger } from '@nestjs/common';
 
 export const FLUSH_INTERVAL_MS = 1_000;
+/** The widest range one GET …/metrics may ask for: a week of minutes. */
+export const METRICS_RANGE_MINUTES_MAX = 7 * 24 * 60;
 /** Buckets held between flushes; half of it flushes at once, beyond it new buckets are dropped. */
 export const PENDING_BUCKETS_MAX = 10_000;
 

@@ -14,7 +14,8 @@ import { Topics } from '../log/topics';
 import type { ErrorsQuery, MetricsQuery, ReplayInput } from './dto/sink-requests';
 import { ERRORS_LIMIT_MAX, REPLAY_IDS_MAX } from './dto/sink-requests';
 import { SinkDefinitionCache } from './sink-definition.cache';
-import { METRICS_RANGE_MINUTES_MAX, SinkMetricsAggregator } from './sink-metrics';
+import { METRICS_RANGE_MINUTES_MAX } from '../observability/minute-buckets';
+import { SinkMetricsAggregator } from './sink-metrics';
 import { REPLAY_OF_HEADER } from './sink.materializer';
 import { SinksService } from './sinks.service';
 

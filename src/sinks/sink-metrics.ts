@@ -16,8 +16,6 @@ import { BoundedLabels, PENDING_BUCKETS_MAX, PendingMinuteBuckets, minuteOf } fr
 
 /** Distinct `sink` label values per process (bounded cardinality); the rest are `_other`. */
 export const SINK_LABELS_MAX = 500;
-/** The widest range one GET /metrics may ask for: a week of minutes. */
-export const METRICS_RANGE_MINUTES_MAX = 7 * 24 * 60;
 
 interface Bucket {
   sinkId: string;

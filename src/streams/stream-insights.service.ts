@@ -11,7 +11,8 @@ import { CachedRecordValidator, readTable } from '../sinks/table-row-writer';
 import { splitPath } from './event-paths';
 import { CompiledPipeline } from './pipeline';
 import { eventProblem } from './stream-events';
-import { StreamMetrics, METRICS_RANGE_MINUTES_MAX } from './stream-metrics';
+import { METRICS_RANGE_MINUTES_MAX, minuteOf } from '../observability/minute-buckets';
+import { StreamMetrics } from './stream-metrics';
 import { StreamsService } from './streams.service';
 
 export const ERRORS_LIMIT_DEFAULT = 100;
@@ -105,7 +106,7 @@ export class StreamInsightsService {
     await this.streams.find(id);
     const minutes = minutesText === undefined ? 60 : Number(minutesText);
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > METRICS_RANGE_MINUTES_MAX) throw Errors.validation('minutes', `must be an integer in [1, ${METRICS_RANGE_MINUTES_MAX}]`);
-    const to = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 60_000);
+    const to = new Date(minuteOf(Date.now()) + 60_000);
     const from = new Date(to.getTime() - minutes * 60_000);
     return { stream_id: id, from: from.toISOString(), to: to.toISOString(), minutes: await this.metrics.read(id, from, to) };
   }

@@ -17,7 +17,6 @@ import type { MetricsService } from '../observability/metrics';
 import { BoundedLabels, PENDING_BUCKETS_MAX, PendingMinuteBuckets, minuteOf } from '../observability/minute-buckets';
 
 export const STREAM_LABELS_MAX = 200;
-export const METRICS_RANGE_MINUTES_MAX = 7 * 24 * 60;
 export const STREAM_COUNTERS = ['events_in', 'dropped_filter', 'dropped_sample', 'failed', 'delivered'] as const;
 export type StreamCounter = (typeof STREAM_COUNTERS)[number];
 
